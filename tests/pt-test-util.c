@@ -1,0 +1,98 @@
+/* pt-test-util.c: runs the fixture builder for the C tests. */
+#define G_LOG_DOMAIN "pt-test"
+
+#include "config.h"
+
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <gio/gio.h>
+
+#include "pt-test-util.h"
+
+char *
+pt_test_fixture_path (const char *relative)
+{
+  return g_build_filename (PT_TEST_FIXTURES_DIR, relative, NULL);
+}
+
+static char *
+build_from_file (const char *listing_path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *tmp = g_dir_make_tmp ("pt-host-XXXXXX", &error);
+  g_autofree char *builder = pt_test_fixture_path ("mkhost.py");
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  int status = 0;
+  const char *argv[] = { "python3", builder, listing_path, tmp, NULL };
+
+  g_assert_no_error (error);
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                &out, &err, &status, &error);
+  g_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("mkhost.py %s failed: %s", listing_path, err);
+  return g_steal_pointer (&tmp);
+}
+
+char *
+pt_test_build_host (const char *name)
+{
+  g_autofree char *file = g_strconcat ("hosts/", name, ".host", NULL);
+  g_autofree char *path = pt_test_fixture_path (file);
+
+  g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS));
+  return build_from_file (path);
+}
+
+char *
+pt_test_build_host_from_text (const char *listing)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  int fd = g_file_open_tmp ("pt-listing-XXXXXX.host", &path, &error);
+  char *root;
+
+  g_assert_no_error (error);
+  close (fd);
+  g_file_set_contents (path, listing, -1, &error);
+  g_assert_no_error (error);
+  root = build_from_file (path);
+  g_unlink (path);
+  return root;
+}
+
+static void
+remove_recursive (GFile *file)
+{
+  g_autoptr(GFileEnumerator) e = NULL;
+
+  e = g_file_enumerate_children (file, G_FILE_ATTRIBUTE_STANDARD_NAME ","
+                                 G_FILE_ATTRIBUTE_STANDARD_TYPE,
+                                 G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
+  if (e != NULL)
+    {
+      GFileInfo *info;
+      GFile *child;
+
+      while (g_file_enumerator_iterate (e, &info, &child, NULL, NULL) && info != NULL)
+        {
+          if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
+            remove_recursive (child);
+          else
+            g_file_delete (child, NULL, NULL);
+        }
+    }
+  g_file_delete (file, NULL, NULL);
+}
+
+void
+pt_test_remove_tree (const char *path)
+{
+  g_autoptr(GFile) file = NULL;
+
+  if (path == NULL || g_getenv ("PT_TEST_KEEP") != NULL)
+    return;
+  file = g_file_new_for_path (path);
+  remove_recursive (file);
+}
