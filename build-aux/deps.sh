@@ -1,0 +1,29 @@
+# build-aux/deps.sh: the Debian 12 packages Passthrough needs, installed with
+# apt-get when missing. Sourced by build-aux/run, build-aux/test and bench.
+
+PT_BUILD_PACKAGES="meson ninja-build gcc pkg-config gettext libglib2.0-dev libglib2.0-bin
+  libjson-glib-dev libpci-dev libkmod-dev pci.ids"
+PT_RUNTIME_PACKAGES="pci.ids kmod"
+PT_TEST_PACKAGES="python3 kmod pciutils"
+PT_BENCH_PACKAGES="hyperfine time pciutils"
+
+pt_missing_packages () {
+  local missing=""
+  for p in "$@"; do
+    if ! dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null | grep -qx installed; then
+      missing="$missing $p"
+    fi
+  done
+  echo "$missing"
+}
+
+pt_ensure_packages () {
+  local missing
+  missing=$(pt_missing_packages "$@")
+  [ -z "$missing" ] && return 0
+  echo "Installing Debian packages:$missing" >&2
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing >&2
+}
