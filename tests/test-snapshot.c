@@ -11,7 +11,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "pt-checks.h"
 #include "pt-host-private.h"
+#include "pt-json.h"
+#include "pt-plan.h"
 #include "pt-verdict.h"
 #include "pt-test-util.h"
 
@@ -362,6 +365,70 @@ assert_hosts_equal (PtHost *a,
   assert_gpus_equal (a, b);
 }
 
+static char *
+take_json (JsonNode *node)
+{
+  char *text = pt_json_to_string (node, TRUE);
+
+  json_node_unref (node);
+  return text;
+}
+
+/* What a plan for @address says: its JSON, or why it refuses. */
+static char *
+describe_plan (PtHost      *host,
+               const char  *address,
+               PtPlanFlags  flags)
+{
+  const char *addresses[] = { address, NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PtPlan) plan = pt_plan_new (host, addresses, flags, &error);
+
+  if (plan == NULL)
+    return g_strdup_printf ("%s %d: %s", g_quark_to_string (error->domain), error->code,
+                            error->message);
+  return take_json (pt_json_plan (plan));
+}
+
+/* The read-only commands' answers, as passthroughctl prints them. */
+static void
+assert_commands_equal (PtHost *a,
+                       PtHost *b)
+{
+  const PtPlanFlags flag_sets[] = {
+    PT_PLAN_FLAGS_NONE,
+    PT_PLAN_ALLOW_BOOT_VGA | PT_PLAN_ALLOW_SHARED,
+  };
+  g_autoptr(GPtrArray) checks_a = pt_checks_run (a);
+  g_autoptr(GPtrArray) checks_b = pt_checks_run (b);
+  g_autofree char *status_a = take_json (pt_json_status (checks_a));
+  g_autofree char *status_b = take_json (pt_json_status (checks_b));
+  g_autofree char *groups_a = take_json (pt_json_groups (a));
+  g_autofree char *groups_b = take_json (pt_json_groups (b));
+  g_autofree char *gpus_a = take_json (pt_json_gpus (a));
+  g_autofree char *gpus_b = take_json (pt_json_gpus (b));
+  GPtrArray *devices = pt_host_get_devices (a);
+
+  g_assert_cmpstr (status_a, ==, status_b);
+  g_assert_cmpstr (groups_a, ==, groups_b);
+  g_assert_cmpstr (gpus_a, ==, gpus_b);
+
+  for (guint i = 0; i < devices->len; i++)
+    {
+      PtDevice *device = g_ptr_array_index (devices, i);
+
+      if (!pt_device_is_gpu (device))
+        continue;
+      for (guint k = 0; k < G_N_ELEMENTS (flag_sets); k++)
+        {
+          g_autofree char *plan_a = describe_plan (a, pt_device_get_address (device), flag_sets[k]);
+          g_autofree char *plan_b = describe_plan (b, pt_device_get_address (device), flag_sets[k]);
+
+          g_assert_cmpstr (plan_a, ==, plan_b);
+        }
+    }
+}
+
 /* Snapshot → host → snapshot: the same bytes and the same host. */
 static PtHost *
 assert_round_trip (PtHost     *host,
@@ -381,6 +448,7 @@ assert_round_trip (PtHost     *host,
   again = pt_host_to_snapshot (copy);
   g_assert_cmpstr (again, ==, text);
   assert_hosts_equal (host, copy);
+  assert_commands_equal (host, copy);
   return g_steal_pointer (&copy);
 }
 
