@@ -446,17 +446,11 @@ read_string_into (const Section  *section,
   return TRUE;
 }
 
-static int
-compare_strings (gconstpointer a,
-                 gconstpointer b)
-{
-  return strcmp (*(const char **) a, *(const char **) b);
-}
-
+/* A list of strings, in the file's order: the host's lists are only ever
+ * searched, and keeping the order keeps the round trip exact. */
 static gboolean
 read_strv (const Section  *section,
            const char     *name,
-           gboolean        sorted,
            GStrv          *out,
            GError        **error)
 {
@@ -486,20 +480,6 @@ read_strv (const Section  *section,
           return problem (error, _("%s[%u]: expected a string, found %s"), path, i, found);
         }
       g_ptr_array_add (strings, g_strdup (json_node_get_string (element)));
-    }
-
-  /* The host keeps these sorted and without repeats; a file edited by
-   * hand need not be. */
-  if (sorted)
-    {
-      g_ptr_array_sort (strings, compare_strings);
-      for (guint i = 1; i < strings->len;)
-        {
-          if (g_str_equal (g_ptr_array_index (strings, i), g_ptr_array_index (strings, i - 1)))
-            g_ptr_array_remove_index (strings, i);
-          else
-            i++;
-        }
     }
 
   g_ptr_array_add (strings, NULL);
@@ -644,14 +624,14 @@ read_address (const Section  *section,
   return TRUE;
 }
 
-/* A list of PCI addresses, written back in full form, sorted. */
+/* A list of PCI addresses, kept in full form. */
 static gboolean
 read_address_list (const Section  *section,
                    const char     *name,
                    GStrv          *out,
                    GError        **error)
 {
-  if (!read_strv (section, name, FALSE, out, error))
+  if (!read_strv (section, name, out, error))
     return FALSE;
   if (*out == NULL)
     return TRUE;
@@ -669,24 +649,6 @@ read_address_list (const Section  *section,
       g_free ((*out)[i]);
       (*out)[i] = pt_address_to_string (&addr);
     }
-  /* Sorted and without repeats, like the scanner leaves them. */
-  {
-    g_autoptr(GPtrArray) sorted = g_ptr_array_new_with_free_func (g_free);
-
-    for (guint i = 0; (*out)[i] != NULL; i++)
-      g_ptr_array_add (sorted, g_steal_pointer (&(*out)[i]));
-    g_free (*out);
-    g_ptr_array_sort (sorted, compare_strings);
-    for (guint i = 1; i < sorted->len;)
-      {
-        if (g_str_equal (g_ptr_array_index (sorted, i), g_ptr_array_index (sorted, i - 1)))
-          g_ptr_array_remove_index (sorted, i);
-        else
-          i++;
-      }
-    g_ptr_array_add (sorted, NULL);
-    *out = (GStrv) g_ptr_array_free (g_steal_pointer (&sorted), FALSE);
-  }
   return TRUE;
 }
 
@@ -900,7 +862,7 @@ read_device (JsonNode    *node,
       || !read_string_into (&section, "device_name", &device->device_name, error)
       || !read_string_into (&section, "subsystem_name", &device->subsystem_name, error)
       || !read_string_into (&section, "class_name", &device->class_name, error)
-      || !read_strv (&section, "kernel_modules", FALSE, &device->kernel_modules, error)
+      || !read_strv (&section, "kernel_modules", &device->kernel_modules, error)
       || !read_caps (&section, &device->caps, error))
     return NULL;
 
@@ -957,7 +919,7 @@ read_host (const Section  *top,
     return FALSE;
   host->cpu_vendor = value;
   if (!read_string_into (&section, "cpu_model", &host->cpu_model, error)
-      || !read_strv (&section, "cpu_flags", TRUE, &host->cpu_flags, error)
+      || !read_strv (&section, "cpu_flags", &host->cpu_flags, error)
       || !read_tristate (&section, "acpi_dmar", &host->acpi_dmar, error)
       || !read_tristate (&section, "acpi_ivrs", &host->acpi_ivrs, error)
       || !read_bool (&section, "efi", &host->efi, error)
@@ -978,7 +940,7 @@ read_host (const Section  *top,
     pt_host_set_cmdline (host, cmdline);
   }
 
-  if (!read_strv (&section, "loaded_modules", TRUE, &host->loaded_modules, error))
+  if (!read_strv (&section, "loaded_modules", &host->loaded_modules, error))
     return FALSE;
   if (!read_enum (&section, "vfio_pci", module_state_names, 1, PT_MODULE_STATE_UNKNOWN,
                   &value, error))
