@@ -568,8 +568,9 @@ check_vfio_modules (PtHost *host)
 
   if (state == PT_MODULE_STATE_MISSING && !loaded)
     return check_take ("vfio-modules", PT_CHECK_FAIL,
-                       g_strdup_printf (_("The kernel %s has no vfio-pci driver."),
-                                        release != NULL ? release : "?"),
+                       release != NULL
+                       ? g_strdup_printf (_("The kernel %s has no vfio-pci driver."), release)
+                       : g_strdup (_("The running kernel has no vfio-pci driver.")),
                        g_strdup (_("Boot a kernel built with CONFIG_VFIO_PCI (the standard "
                                    "kernels of the major distributions are), or install its "
                                    "modules package.")));
@@ -581,29 +582,30 @@ check_vfio_modules (PtHost *host)
                        g_strdup (_("If the kernel was updated since the last boot, reboot into "
                                    "it; otherwise install the modules for the running kernel.")));
 
+  if (state == PT_MODULE_STATE_BUILTIN)
+    head = g_strdup (_("vfio-pci is built into the kernel"));
+  else if (loaded)
+    head = g_strdup (_("vfio-pci is loaded"));
+  else
+    head = g_strdup (_("vfio-pci is available as a module (not loaded yet)"));
+
   /* vfio_virqfd was its own module until Linux 6.2 merged it into vfio;
    * only initramfs module lists care. */
   if (kernel_version (host, &major, &minor))
     {
       if (major < 6 || (major == 6 && minor < 2))
-        virqfd = g_strdup_printf (_("On kernel %u.%u vfio_virqfd is still a separate module, "
-                                    "needed with vfio_pci in the initramfs."), major, minor);
+        virqfd = g_strdup_printf (_("on kernel %u.%u vfio_virqfd is still a separate module, "
+                                    "needed with vfio_pci in the initramfs"), major, minor);
       else
-        virqfd = g_strdup_printf (_("On kernel %u.%u vfio_virqfd is part of vfio (since 6.2) "
-                                    "and need not be listed."), major, minor);
+        virqfd = g_strdup_printf (_("on kernel %u.%u vfio_virqfd is part of vfio (since 6.2) "
+                                    "and need not be listed"), major, minor);
     }
 
-  if (state == PT_MODULE_STATE_BUILTIN)
-    head = g_strdup (_("vfio-pci is built into the kernel."));
-  else if (loaded)
-    head = g_strdup (_("vfio-pci is loaded."));
-  else
-    head = g_strdup (_("vfio-pci is available as a module and not loaded yet; it is loaded "
-                       "once a device is bound to it."));
-
   return check_take ("vfio-modules", PT_CHECK_PASS,
-                     virqfd != NULL ? g_strdup_printf ("%s %s", head, virqfd)
-                                    : g_steal_pointer (&head),
+                     virqfd != NULL
+                     /* TRANSLATORS: two clauses above joined into one sentence */
+                     ? g_strdup_printf (C_("vfio summary", "%s; %s."), head, virqfd)
+                     : g_strdup_printf (C_("vfio summary", "%s."), head),
                      NULL);
 }
 
@@ -786,7 +788,8 @@ check_gpu_candidate (PtHost *host)
         }
       else if (gpu->isolation == PT_ISOLATION_CLEAN)
         {
-          if (clean_boot == NULL)
+          if (clean_boot == NULL ||
+              (is_integrated (clean_boot->device) && !is_integrated (gpu->device)))
             clean_boot = gpu;
         }
       else if (gpu->isolation == PT_ISOLATION_SHARED)
@@ -832,6 +835,12 @@ check_gpu_candidate (PtHost *host)
                                                   candidates), candidates),
                        g_strdup (_("Enable the IOMMU first (see the IOMMU checks above).")));
 
+  /* What to warn about: a discrete card before the integrated graphics,
+   * which are usually the host's own display. */
+  if (clean_boot != NULL && shared != NULL &&
+      is_integrated (clean_boot->device) && !is_integrated (shared->device))
+    clean_boot = NULL;
+
   if (clean_boot != NULL)
     {
       g_autofree char *what = describe_device (clean_boot->device);
@@ -839,7 +848,12 @@ check_gpu_candidate (PtHost *host)
                                                            PT_FIRMWARE_SETTING_PRIMARY_DISPLAY);
       g_autoptr(GString) fix = g_string_new (NULL);
 
-      append_sentence (fix, _("Make another GPU the primary display so this one is free."));
+      if (candidates > 1 || bmc != NULL)
+        append_sentence (fix, _("Make another GPU the primary display so this one is free."));
+      else
+        append_sentence (fix, _("The host has no other GPU: add one, or use the processor's "
+                                "integrated graphics if it has them, and make it the primary "
+                                "display."));
       append_sentence (fix, instruction);
       append_sentence (fix, _("Or pass it through with --allow-boot-vga: the host then loses its "
                               "boot console when the card is bound to vfio-pci."));
