@@ -235,7 +235,9 @@ check_cpu_virtualization (PtHost *host)
                        g_strdup (_("The processor could not be identified from /proc/cpuinfo.")),
                        NULL);
 
-  tech = cpu == PT_CPU_VENDOR_AMD ? "AMD-V" : cpu == PT_CPU_VENDOR_INTEL ? "Intel VT-x" : "VT-x/AMD-V";
+  tech = cpu == PT_CPU_VENDOR_AMD ? "AMD-V"
+         : cpu == PT_CPU_VENDOR_INTEL ? "Intel VT-x"
+         : "VT-x/AMD-V";
   flag = cpu == PT_CPU_VENDOR_AMD ? "svm" : cpu == PT_CPU_VENDOR_INTEL ? "vmx" : "vmx/svm";
 
   fix = g_string_new (NULL);
@@ -247,8 +249,8 @@ check_cpu_virtualization (PtHost *host)
                               "passes vmx or svm through)."));
       return check_take ("cpu-virtualization", PT_CHECK_FAIL,
                          /* TRANSLATORS: %s is "Intel VT-x" or "AMD-V", then the cpuinfo flag */
-                         g_strdup_printf (_("The virtual processor does not offer %s (no %s flag)."),
-                                          tech, flag),
+                         g_strdup_printf (_("The virtual processor does not offer %s "
+                                            "(no %s flag)."), tech, flag),
                          string_free_or_null (g_steal_pointer (&fix)));
     }
 
@@ -296,7 +298,9 @@ check_iommu_firmware (PtHost *host)
       table = (dmar == PT_TRISTATE_YES || ivrs == PT_TRISTATE_YES) ? PT_TRISTATE_YES
               : (dmar == PT_TRISTATE_NO && ivrs == PT_TRISTATE_NO) ? PT_TRISTATE_NO
               : PT_TRISTATE_UNKNOWN;
-      table_name = dmar == PT_TRISTATE_YES ? "DMAR" : ivrs == PT_TRISTATE_YES ? "IVRS" : "DMAR/IVRS";
+      table_name = dmar == PT_TRISTATE_YES ? "DMAR"
+                   : ivrs == PT_TRISTATE_YES ? "IVRS"
+                   : "DMAR/IVRS";
       tech = dmar == PT_TRISTATE_YES ? "VT-d" : ivrs == PT_TRISTATE_YES ? "AMD-Vi" : "IOMMU";
       break;
     }
@@ -335,7 +339,8 @@ check_iommu_firmware (PtHost *host)
   append_sentence (fix, _("If the firmware has no such setting, the board or processor does "
                           "not support an IOMMU, and devices cannot be passed through."));
   return check_take ("iommu-firmware", PT_CHECK_FAIL,
-                     /* TRANSLATORS: "The firmware has no ACPI DMAR table: VT-d is off or not supported." */
+                     /* TRANSLATORS: "The firmware has no ACPI DMAR table: VT-d is off or
+                      * not supported." */
                      g_strdup_printf (_("The firmware has no ACPI %s table: %s is off or not "
                                         "supported."), table_name, tech),
                      string_free_or_null (g_steal_pointer (&fix)));
@@ -820,7 +825,8 @@ check_gpu_candidate (PtHost *host)
       g_autofree char *what = describe_device (clean->device);
 
       return check_take ("gpu-candidate", PT_CHECK_PASS,
-                         /* TRANSLATORS: "GeForce GTX 970 at 0000:01:00.0 is in a clean IOMMU group (group 1)." */
+                         /* TRANSLATORS: "GeForce GTX 970 at 0000:01:00.0 is in a clean
+                          * IOMMU group (group 1)." */
                          g_strdup_printf (_("%s is in a clean IOMMU group (group %d)."), what,
                                           pt_device_get_iommu_group (clean->device)),
                          NULL);
@@ -946,7 +952,8 @@ check_single_gpu (PtHost *host)
       g_autofree char *bmc_what = describe_device (bmc);
 
       return check_take ("single-gpu", PT_CHECK_PASS,
-                         /* TRANSLATORS: "Besides <GPU>, the host keeps the BMC's <device> as its display..." */
+                         /* TRANSLATORS: "Besides <GPU>, the host keeps the BMC's <device>
+                          * as its display ..." */
                          g_strdup_printf (_("Besides %s, the host keeps the BMC's %s as its "
                                             "display (its VGA port or the BMC's remote "
                                             "console)."), gpu_what, bmc_what),
