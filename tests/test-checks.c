@@ -644,13 +644,14 @@ test_vfio_states (void)
   assert_contains (check->summary, "still a separate module");
   g_clear_pointer (&checks, g_ptr_array_unref);
 
+  /* Built in: there is no module list to write, so no word on vfio_virqfd. */
   host->vfio_pci_state = PT_MODULE_STATE_BUILTIN;
-  set_str (&host->kernel_release, "6.2.0");
   checks = run_checks (host);
   check = assert_check (checks, "vfio-modules", PT_CHECK_PASS);
-  assert_contains (check->summary, "built into the kernel");
-  assert_contains (check->summary, "part of vfio (since 6.2)");
+  g_assert_cmpstr (check->summary, ==, "vfio-pci is built into the kernel.");
   g_clear_pointer (&checks, g_ptr_array_unref);
+
+  set_str (&host->kernel_release, "6.2.0");
 
   host->vfio_pci_state = PT_MODULE_STATE_MISSING;
   checks = run_checks (host);
@@ -1128,7 +1129,7 @@ test_fixture_single_gpu (void)
   check = assert_check (checks, "kernel-arguments", PT_CHECK_PASS);
   assert_contains (check->summary, "AMD IOMMU");
   check = assert_check (checks, "vfio-modules", PT_CHECK_PASS);
-  assert_contains (check->summary, "built into the kernel");
+  g_assert_cmpstr (check->summary, ==, "vfio-pci is built into the kernel.");
   check = assert_check (checks, "secure-boot", PT_CHECK_WARN);
   assert_contains (check->fix, "MOK");
   assert_contains (check->fix, "An out-of-tree module is loaded now");
@@ -1143,6 +1144,54 @@ test_fixture_single_gpu (void)
   g_assert_cmpint (pt_checks_overall (checks), ==, PT_CHECK_WARN);
 
   pt_test_remove_tree (root);
+}
+
+/* Real write-ups with the common amd_iommu=on mistake and a second card
+ * for the host. */
+static void
+test_fixture_amd_two_cards (void)
+{
+  static const struct
+  {
+    const char *fixture;
+    const char *gpu;
+    const char *vfio;
+  } cases[] = {
+    { "navi21-split-audio", "at 0000:0b:00.0 is in a clean IOMMU group (group 26).",
+      "vfio-pci is built into the kernel." },
+    { "radeon7-threadripper", "at 0000:0d:00.0 is in a clean IOMMU group (group 20).",
+      "vfio-pci is loaded; on kernel 5.9 vfio_virqfd is still a separate module" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *root = NULL;
+      g_autoptr(PtHost) host = NULL;
+      g_autoptr(GPtrArray) checks = NULL;
+      PtCheck *check;
+
+      g_test_message ("fixture %s", cases[i].fixture);
+      host = load_fixture (cases[i].fixture, &root);
+      checks = run_checks (host);
+
+      check = assert_check (checks, "cpu-virtualization", PT_CHECK_PASS);
+      g_assert_cmpstr (check->summary, ==, "AMD-V is available (svm).");
+      check = assert_check (checks, "iommu-firmware", PT_CHECK_PASS);
+      assert_contains (check->summary, "IVRS");
+      assert_check (checks, "iommu-kernel", PT_CHECK_PASS);
+      check = assert_check (checks, "kernel-arguments", PT_CHECK_WARN);
+      assert_contains (check->summary, "amd_iommu=on");
+      assert_contains (check->fix, "Remove amd_iommu=on");
+      check = assert_check (checks, "vfio-modules", PT_CHECK_PASS);
+      assert_contains (check->summary, cases[i].vfio);
+      check = assert_check (checks, "gpu-candidate", PT_CHECK_PASS);
+      assert_contains (check->summary, cases[i].gpu);
+      check = assert_check (checks, "single-gpu", PT_CHECK_PASS);
+      assert_contains (check->summary, "2 GPUs");
+      g_assert_cmpint (pt_checks_overall (checks), ==, PT_CHECK_WARN);
+
+      pt_test_remove_tree (root);
+    }
 }
 
 int
@@ -1182,6 +1231,7 @@ main (int argc, char **argv)
   g_test_add_func ("/checks/fixture/amd-iommu-off", test_fixture_amd_iommu_off);
   g_test_add_func ("/checks/fixture/bmc-server", test_fixture_bmc_server);
   g_test_add_func ("/checks/fixture/single-gpu", test_fixture_single_gpu);
+  g_test_add_func ("/checks/fixture/amd-two-cards", test_fixture_amd_two_cards);
 
   return g_test_run ();
 }

@@ -595,8 +595,8 @@ check_vfio_modules (PtHost *host)
     head = g_strdup (_("vfio-pci is available as a module (not loaded yet)"));
 
   /* vfio_virqfd was its own module until Linux 6.2 merged it into vfio;
-   * only initramfs module lists care. */
-  if (kernel_version (host, &major, &minor))
+   * only initramfs module lists care, so not a kernel with vfio built in. */
+  if (state != PT_MODULE_STATE_BUILTIN && kernel_version (host, &major, &minor))
     {
       if (major < 6 || (major == 6 && minor < 2))
         virqfd = g_strdup_printf (_("on kernel %u.%u vfio_virqfd is still a separate module, "
