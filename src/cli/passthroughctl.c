@@ -126,7 +126,7 @@ print_device_row (Ctl *ctl, const char *lead, PtDevice *d)
 {
   g_autofree char *ids = pt_device_dup_ids (d);
   g_autofree char *label = device_label (d);
-  g_autofree char *row = g_strdup_printf ("%s%-12s  %04x  %-9s  %-13s ", lead,
+  g_autofree char *row = g_strdup_printf ("%s%-12s  %04x  %-9s  %-14s ", lead,
                                           pt_device_get_address (d),
                                           pt_device_get_class_code (d), ids,
                                           or_dash (pt_device_get_driver (d)));
@@ -176,7 +176,7 @@ cmd_groups (Ctl *ctl, char **args)
     }
 
   if (groups->len > 0)
-    g_print ("%-5s %-12s  %-4s  %-9s  %-13s %s\n", _("Group"), _("Address"), _("Class"),
+    g_print ("%-5s %-12s  %-4s  %-9s  %-14s %s\n", _("Group"), _("Address"), _("Class"),
              _("IDs"), _("Driver"), _("Name"));
   for (guint i = 0; i < groups->len; i++)
     {
@@ -200,7 +200,7 @@ cmd_groups (Ctl *ctl, char **args)
                            "“passthroughctl status” says what to do."));
       else
         g_print ("%s\n", _("Not in any IOMMU group:"));
-      g_print ("%-5s %-12s  %-4s  %-9s  %-13s %s\n", "", _("Address"), _("Class"),
+      g_print ("%-5s %-12s  %-4s  %-9s  %-14s %s\n", "", _("Address"), _("Class"),
                _("IDs"), _("Driver"), _("Name"));
       for (guint i = 0; i < ungrouped->len; i++)
         print_device_row (ctl, "      ", g_ptr_array_index (ungrouped, i));
@@ -248,7 +248,7 @@ cmd_gpus (Ctl *ctl, char **args)
       return 0;
     }
 
-  g_print ("%-12s  %-5s  %-21s %-13s %s\n", _("Address"), _("Group"), _("Verdict"),
+  g_print ("%-12s  %-5s  %-21s %-14s %s\n", _("Address"), _("Group"), _("Verdict"),
            _("Driver"), _("Name"));
   for (guint i = 0; i < gpus->len; i++)
     {
@@ -258,7 +258,7 @@ cmd_gpus (Ctl *ctl, char **args)
       g_autofree char *name = pt_device_dup_display_name (d);
       g_autofree char *group = pt_device_get_iommu_group (d) >= 0
         ? g_strdup_printf ("%d", pt_device_get_iommu_group (d)) : g_strdup ("-");
-      g_autofree char *row = g_strdup_printf ("%-12s  %-5s  %-21s %-13s ",
+      g_autofree char *row = g_strdup_printf ("%-12s  %-5s  %-21s %-14s ",
                                               pt_device_get_address (d), group, verdict,
                                               or_dash (pt_device_get_driver (d)));
       int room = ctl->width > 0 ? ctl->width - (int) g_utf8_strlen (row, -1) : 0;
