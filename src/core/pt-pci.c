@@ -70,7 +70,10 @@ lookup (struct pci_access *pacc, int flags, ...)
   d = va_arg (args, int);
   va_end (args);
 
-  name = pci_lookup_name (pacc, buf, sizeof buf, flags | PCI_LOOKUP_NO_NUMBERS, a, b, c, d);
+  /* pci.ids only: the udev hwdb describes this machine, not the root's,
+   * and libpci 3.9 leaks the udev handle it opens for it. */
+  name = pci_lookup_name (pacc, buf, sizeof buf,
+                          flags | PCI_LOOKUP_NO_NUMBERS | PCI_LOOKUP_NO_HWDB, a, b, c, d);
   return name ? g_strdup (name) : NULL;
 }
 
