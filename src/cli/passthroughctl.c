@@ -395,13 +395,18 @@ cmd_status (Ctl *ctl, char **args)
     }
 
   {
-    const char *vendor = pt_host_get_board_vendor (ctl->host);
-    const char *board = pt_host_get_board_name (ctl->host);
-    const char *os = pt_host_get_os_name (ctl->host);
+    const char *parts[] = {
+      pt_host_get_board_vendor (ctl->host), pt_host_get_board_name (ctl->host),
+      pt_host_get_os_name (ctl->host),
+    };
+    g_autoptr(GString) host = g_string_new (NULL);
     const char *cpu = pt_host_get_cpu_model (ctl->host);
 
-    g_print (_("Host: %s %s, %s\n"), or_dash (vendor), board ? board : "",
-             or_dash (os));
+    for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
+      if (parts[i] != NULL)
+        g_string_append_printf (host, "%s%s", host->len ? (i == 2 ? ", " : " ") : "", parts[i]);
+    if (host->len > 0)
+      g_print (_("Host: %s\n"), host->str);
     if (cpu != NULL)
       g_print (_("CPU: %s\n"), cpu);
     g_print (_("Kernel: %s\n\n"), or_dash (pt_host_get_kernel_release (ctl->host)));

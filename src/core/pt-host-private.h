@@ -19,7 +19,7 @@ struct _PtHost
 
   PtCpuVendor    cpu_vendor;
   char          *cpu_model;
-  GStrv          cpu_flags;         /* sorted, only the ones we keep */
+  GStrv          cpu_flags;         /* only the ones we keep, in kept_cpu_flags order */
   PtTristate     acpi_dmar;
   PtTristate     acpi_ivrs;
   gboolean       efi;
