@@ -64,6 +64,16 @@ fit (const char *text, int width)
   }
 }
 
+/* @text padded with spaces to @width characters (not bytes: translated
+ * headers have umlauts). */
+static char *
+pad (const char *text, int width)
+{
+  int len = (int) g_utf8_strlen (text, -1);
+
+  return g_strdup_printf ("%s%*s", text, len < width ? width - len : 0, "");
+}
+
 /* Prints @text wrapped at @width (80 when 0) with @indent spaces. */
 static void
 print_wrapped (const char *prefix, const char *text, int indent, int width)
@@ -126,7 +136,7 @@ print_device_row (Ctl *ctl, const char *lead, PtDevice *d)
 {
   g_autofree char *ids = pt_device_dup_ids (d);
   g_autofree char *label = device_label (d);
-  g_autofree char *row = g_strdup_printf ("%s%-12s  %04x  %-9s  %-14s ", lead,
+  g_autofree char *row = g_strdup_printf ("%s%-12s  %04x   %-9s  %-14s ", lead,
                                           pt_device_get_address (d),
                                           pt_device_get_class_code (d), ids,
                                           or_dash (pt_device_get_driver (d)));
@@ -137,6 +147,18 @@ print_device_row (Ctl *ctl, const char *lead, PtDevice *d)
 }
 
 /* ---- commands --------------------------------------------------------- */
+
+static void
+print_header (gboolean with_group)
+{
+  g_autofree char *group = pad (with_group ? _("Group") : "", 5);
+  g_autofree char *address = pad (_("Address"), 12);
+  g_autofree char *klass = pad (_("Class"), 5);
+  g_autofree char *ids = pad (_("IDs"), 9);
+  g_autofree char *driver = pad (_("Driver"), 14);
+
+  g_print ("%s %s  %s  %s  %s %s\n", group, address, klass, ids, driver, _("Name"));
+}
 
 static int
 cmd_groups (Ctl *ctl, char **args)
@@ -176,8 +198,7 @@ cmd_groups (Ctl *ctl, char **args)
     }
 
   if (groups->len > 0)
-    g_print ("%-5s %-12s  %-4s  %-9s  %-14s %s\n", _("Group"), _("Address"), _("Class"),
-             _("IDs"), _("Driver"), _("Name"));
+    print_header (TRUE);
   for (guint i = 0; i < groups->len; i++)
     {
       PtGroup *group = g_ptr_array_index (groups, i);
@@ -200,8 +221,7 @@ cmd_groups (Ctl *ctl, char **args)
                            "“passthroughctl status” says what to do."));
       else
         g_print ("%s\n", _("Not in any IOMMU group:"));
-      g_print ("%-5s %-12s  %-4s  %-9s  %-14s %s\n", "", _("Address"), _("Class"),
-               _("IDs"), _("Driver"), _("Name"));
+      print_header (FALSE);
       for (guint i = 0; i < ungrouped->len; i++)
         print_device_row (ctl, "      ", g_ptr_array_index (ungrouped, i));
     }
@@ -248,8 +268,14 @@ cmd_gpus (Ctl *ctl, char **args)
       return 0;
     }
 
-  g_print ("%-12s  %-5s  %-21s %-14s %s\n", _("Address"), _("Group"), _("Verdict"),
-           _("Driver"), _("Name"));
+  {
+    g_autofree char *address = pad (_("Address"), 12);
+    g_autofree char *group = pad (_("Group"), 5);
+    g_autofree char *verdict = pad (_("Verdict"), 21);
+    g_autofree char *driver = pad (_("Driver"), 14);
+
+    g_print ("%s  %s  %s %s %s\n", address, group, verdict, driver, _("Name"));
+  }
   for (guint i = 0; i < gpus->len; i++)
     {
       PtGpu *gpu = g_ptr_array_index (gpus, i);
@@ -258,8 +284,9 @@ cmd_gpus (Ctl *ctl, char **args)
       g_autofree char *name = pt_device_dup_display_name (d);
       g_autofree char *group = pt_device_get_iommu_group (d) >= 0
         ? g_strdup_printf ("%d", pt_device_get_iommu_group (d)) : g_strdup ("-");
-      g_autofree char *row = g_strdup_printf ("%-12s  %-5s  %-21s %-14s ",
-                                              pt_device_get_address (d), group, verdict,
+      g_autofree char *verdict_col = pad (verdict, 21);
+      g_autofree char *row = g_strdup_printf ("%-12s  %-5s  %s %-14s ",
+                                              pt_device_get_address (d), group, verdict_col,
                                               or_dash (pt_device_get_driver (d)));
       int room = ctl->width > 0 ? ctl->width - (int) g_utf8_strlen (row, -1) : 0;
       g_autofree char *shown = fit (name, room > 8 ? room : (ctl->width > 0 ? 8 : 0));
@@ -415,7 +442,8 @@ cmd_status (Ctl *ctl, char **args)
   for (guint i = 0; i < checks->len; i++)
     {
       PtCheck *c = g_ptr_array_index (checks, i);
-      g_autofree char *lead = g_strdup_printf ("%-7s ", state_label (c->state));
+      g_autofree char *label = pad (state_label (c->state), 7);
+      g_autofree char *lead = g_strconcat (label, " ", NULL);
 
       print_wrapped (lead, c->summary, 0, ctl->width);
       if (c->fix != NULL && c->state != PT_CHECK_PASS)
