@@ -137,7 +137,8 @@ pt_device_dup_ids (PtDevice *self)
 }
 
 /* "GeForce GTX 970" out of "GM204 [GeForce GTX 970]": the marketing name
- * in brackets is what people know their card by. */
+ * in brackets is what people know their card by. Other functions keep the
+ * whole name: "Vega 20 HDMI Audio [Radeon VII]" is not the Radeon VII. */
 char *
 pt_device_dup_display_name (PtDevice *self)
 {
@@ -151,6 +152,8 @@ pt_device_dup_display_name (PtDevice *self)
   if (name == NULL)
     return g_strdup_printf (_("Device %04x:%04x"), self->vendor_id, self->device_id);
 
+  if (!pt_device_is_gpu (self))
+    return g_strdup (name);
   open = strchr (name, '[');
   close = open ? strchr (open, ']') : NULL;
   if (open != NULL && close != NULL && close > open + 1)

@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 
 #include "pt-plan.h"
+#include "pt-quirks.h"
 #include "pt-verdict.h"
 #include "pt-host-private.h"
 
@@ -166,11 +167,14 @@ add_kernel_args (PtPlan *plan)
   plan->kernel_args = (GStrv) g_ptr_array_free (g_steal_pointer (&args), FALSE);
 }
 
-/* vfio-pci.ids claims every device with an ID, wherever it is. */
+/* vfio-pci.ids claims every device with an ID, wherever it is: name, in
+ * one warning, everything left with the host that it would take too. */
 static void
 check_shared_ids (PtPlan *plan)
 {
   GPtrArray *all = pt_host_get_devices (plan->host);
+  g_autoptr(GPtrArray) caught = g_ptr_array_new ();
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
 
   for (guint i = 0; i < all->len; i++)
     {
@@ -185,18 +189,63 @@ check_shared_ids (PtPlan *plan)
           if (pt_device_get_vendor_id (taken) == pt_device_get_vendor_id (other)
               && pt_device_get_device_id (taken) == pt_device_get_device_id (other))
             {
-              g_autofree char *ids = pt_device_dup_ids (other);
-              g_autofree char *what = describe (other);
+              char *id = pt_device_dup_ids (other);
 
-              g_ptr_array_add (plan->warnings,
-                               g_strdup_printf (_("%s has the same ID %s as a device being passed "
-                                                  "through and stays with the host, but "
-                                                  "vfio-pci.ids would claim it too. Bind by "
-                                                  "address instead (driver_override) or move one "
-                                                  "card."),
-                                                what, ids));
+              g_ptr_array_add (caught, other);
+              if (g_ptr_array_find_with_equal_func (ids, id, g_str_equal, NULL))
+                g_free (id);
+              else
+                g_ptr_array_add (ids, id);
               break;
             }
+        }
+    }
+
+  if (caught->len > 0)
+    {
+      g_autoptr(GString) addresses = g_string_new (NULL);
+      g_autofree char *id_list = NULL;
+
+      for (guint i = 0; i < caught->len; i++)
+        g_string_append_printf (addresses, "%s%s", i ? ", " : "",
+                                pt_device_get_address (g_ptr_array_index (caught, i)));
+      g_ptr_array_add (ids, NULL);
+      id_list = g_strjoinv (", ", (char **) ids->pdata);
+      g_ptr_array_add (plan->warnings,
+                       g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                     "%s stays with the host but has the same "
+                                                     "ID (%s) as a device being passed through, "
+                                                     "so vfio-pci.ids would claim it too. Bind by "
+                                                     "address instead (driver_override), or use "
+                                                     "cards of different models.",
+                                                     "%s stay with the host but have the same "
+                                                     "IDs (%s) as devices being passed through, "
+                                                     "so vfio-pci.ids would claim them too. Bind "
+                                                     "by address instead (driver_override), or "
+                                                     "use cards of different models.",
+                                                     caught->len),
+                                        addresses->str, id_list));
+    }
+}
+
+static void
+check_reset_quirks (PtPlan *plan)
+{
+  for (guint i = 0; i < plan->devices->len; i++)
+    {
+      PtDevice *d = g_ptr_array_index (plan->devices, i);
+      const PtQuirkEntry *quirk = pt_quirks_lookup (d);
+
+      if (quirk != NULL && quirk->quirk == PT_QUIRK_AMD_RESET_BUG)
+        {
+          g_autofree char *what = describe (d);
+
+          g_ptr_array_add (plan->warnings,
+                           g_strdup_printf (_("%s (%s) has the AMD reset bug: after a guest has "
+                                              "used it, it does not reset until the host "
+                                              "reboots, so the VM starts once per boot. The "
+                                              "vendor-reset kernel module works around it."),
+                                            what, quirk->family));
         }
     }
 }
@@ -296,10 +345,23 @@ pt_plan_new (PtHost *host, const char *const *addresses, PtPlanFlags flags, GErr
       if (group == NULL)
         {
           g_autofree char *what = describe (device);
+          const char *intel_iommu = pt_host_cmdline_get_value (host, "intel_iommu");
 
-          g_set_error (error, PT_ERROR, PT_ERROR_REFUSED,
-                       _("%s is in no IOMMU group: the IOMMU does not cover it, so it cannot "
-                         "be passed through. Try another slot"), what);
+          /* intel_iommu=igfx_off leaves the integrated graphics out on
+           * purpose; anything else on the root bus cannot move either. */
+          if (intel_iommu != NULL && strstr (intel_iommu, "igfx_off") != NULL)
+            g_set_error (error, PT_ERROR, PT_ERROR_REFUSED,
+                         _("%s is in no IOMMU group: intel_iommu=igfx_off on the kernel command "
+                           "line keeps the integrated graphics out of the IOMMU. Remove "
+                           "igfx_off and reboot to pass it through"), what);
+          else if (pt_device_get_pci_address (device)->bus == 0)
+            g_set_error (error, PT_ERROR, PT_ERROR_REFUSED,
+                         _("%s is in no IOMMU group: the IOMMU does not cover it, so it cannot "
+                           "be passed through"), what);
+          else
+            g_set_error (error, PT_ERROR, PT_ERROR_REFUSED,
+                         _("%s is in no IOMMU group: the IOMMU does not cover it, so it cannot "
+                           "be passed through. Try another slot"), what);
           return NULL;
         }
       add_unique (groups, group);
@@ -452,6 +514,7 @@ pt_plan_new (PtHost *host, const char *const *addresses, PtPlanFlags flags, GErr
 
   add_kernel_args (plan);
   check_shared_ids (plan);
+  check_reset_quirks (plan);
   check_host_display (plan);
 
   return g_steal_pointer (&plan);
