@@ -379,6 +379,106 @@ test_snapshot_round_trip (void)
   g_assert_cmpstr (live.out, ==, snap.out);
 }
 
+/* The contract on every fixture host: well-formed documents, GPUs in
+ * groups agree with the gpus verdicts, plans for clean GPUs work. */
+static void
+test_contract_all_fixtures (void)
+{
+  g_autofree char *dir = pt_test_fixture_path ("hosts");
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *file;
+  guint n = 0;
+
+  g_assert_nonnull (d);
+  while ((file = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *name = NULL;
+      g_autofree char *root = NULL;
+      g_auto(Run) groups_run = { 0 };
+      g_auto(Run) gpus_run = { 0 };
+      g_auto(Run) status_run = { 0 };
+      g_autoptr(JsonParser) gp = json_parser_new ();
+      g_autoptr(JsonParser) vp = json_parser_new ();
+      g_autoptr(JsonParser) sp = json_parser_new ();
+      g_autoptr(GHashTable) group_of = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      JsonArray *groups, *gpus, *checks;
+
+      if (!g_str_has_suffix (file, ".host"))
+        continue;
+      name = g_strndup (file, strlen (file) - strlen (".host"));
+      g_test_message ("fixture %s", name);
+      root = pt_test_build_host (name);
+      n++;
+
+      ctl (&groups_run, "--root", root, "groups", "--json", NULL);
+      g_assert_cmpint (groups_run.status, ==, 0);
+      groups = json_object_get_array_member (parse_object (gp, groups_run.out), "groups");
+      for (guint i = 0; i < json_array_get_length (groups); i++)
+        {
+          JsonObject *g = json_array_get_object_element (groups, i);
+          JsonArray *devices = json_object_get_array_member (g, "devices");
+
+          for (guint k = 0; k < json_array_get_length (devices); k++)
+            {
+              JsonObject *dev = json_array_get_object_element (devices, k);
+
+              assert_contract_device (dev);
+              g_hash_table_insert (group_of, g_strdup (json_object_get_string_member (dev, "address")),
+                                   GINT_TO_POINTER ((int) json_object_get_int_member (g, "id") + 1));
+            }
+        }
+
+      ctl (&gpus_run, "--root", root, "gpus", "--json", NULL);
+      g_assert_cmpint (gpus_run.status, ==, 0);
+      gpus = json_object_get_array_member (parse_object (vp, gpus_run.out), "gpus");
+      for (guint i = 0; i < json_array_get_length (gpus); i++)
+        {
+          JsonObject *g = json_array_get_object_element (gpus, i);
+          const char *address = json_object_get_string_member (g, "address");
+          const char *isolation = json_object_get_string_member (g, "isolation");
+          JsonNode *group = json_object_get_member (g, "group");
+          int expected = GPOINTER_TO_INT (g_hash_table_lookup (group_of, address)) - 1;
+
+          g_assert_true (g_str_has_prefix (json_object_get_string_member (g, "class"), "03"));
+          if (expected < 0)
+            {
+              g_assert_true (JSON_NODE_HOLDS_NULL (group));
+              g_assert_cmpstr (isolation, ==, "unknown");
+            }
+          else
+            {
+              g_assert_cmpint (json_node_get_int (group), ==, expected);
+              g_assert_cmpstr (isolation, ==,
+                               json_array_get_length (json_object_get_array_member (g, "blockers"))
+                               ? "shared" : "clean");
+            }
+          for (guint k = 0; k < json_array_get_length (json_object_get_array_member (g, "companions")); k++)
+            assert_contract_device (json_array_get_object_element (
+              json_object_get_array_member (g, "companions"), k));
+          if (g_str_equal (isolation, "clean") && !json_object_get_boolean_member (g, "boot_vga"))
+            {
+              g_auto(Run) plan_run = { 0 };
+
+              ctl (&plan_run, "--root", root, "plan", address, "--json", NULL);
+              /* refused only for what the host needs (root disk, NIC) */
+              if (plan_run.status != 0)
+                g_assert_true (strstr (plan_run.err, "root file system")
+                               || strstr (plan_run.err, "default route")
+                               || strstr (plan_run.err, "host bridge"));
+              else
+                g_assert_nonnull (strstr (plan_run.out, address));
+            }
+        }
+
+      ctl (&status_run, "--root", root, "status", "--json", NULL);
+      g_assert_cmpint (status_run.status, <=, 1);
+      checks = json_object_get_array_member (parse_object (sp, status_run.out), "checks");
+      g_assert_cmpuint (json_array_get_length (checks), ==, 10);
+      pt_test_remove_tree (root);
+    }
+  g_assert_cmpuint (n, >=, 10);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -396,6 +496,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/failures", test_failures);
   g_test_add_func ("/cli/damaged-root", test_damaged_root);
   g_test_add_func ("/cli/snapshot-round-trip", test_snapshot_round_trip);
+  g_test_add_func ("/cli/contract-all-fixtures", test_contract_all_fixtures);
 
   ret = g_test_run ();
   pt_test_remove_tree (seed_root);
