@@ -342,7 +342,11 @@ cmd_plan (Ctl *ctl, char **args)
   if (ctl->allow_shared)
     flags |= PT_PLAN_ALLOW_SHARED;
 
-  pt_host_ensure_details (ctl->host);
+  if (!pt_host_ensure_details (ctl->host, &error))
+    {
+      g_printerr ("%s\n", error->message);
+      return 1;
+    }
   plan = pt_plan_new (ctl->host, (const char *const *) args, flags, &error);
   if (plan == NULL)
     {
@@ -402,6 +406,7 @@ state_label (PtCheckState state)
 static int
 cmd_status (Ctl *ctl, char **args)
 {
+  g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) checks = NULL;
   PtCheckState overall;
 
@@ -411,7 +416,11 @@ cmd_status (Ctl *ctl, char **args)
       return EXIT_USAGE;
     }
 
-  pt_host_ensure_details (ctl->host);
+  if (!pt_host_ensure_details (ctl->host, &error))
+    {
+      g_printerr ("%s\n", error->message);
+      return 1;
+    }
   checks = pt_checks_run (ctl->host);
   overall = pt_checks_overall (checks);
 
@@ -455,12 +464,18 @@ cmd_status (Ctl *ctl, char **args)
 static int
 cmd_snapshot (Ctl *ctl, char **args)
 {
+  g_autoptr(GError) error = NULL;
   g_autofree char *text = NULL;
 
   if (args[0] != NULL)
     {
       g_printerr (_("“snapshot” takes no arguments.\n"));
       return EXIT_USAGE;
+    }
+  if (!pt_host_ensure_details (ctl->host, &error))
+    {
+      g_printerr ("%s\n", error->message);
+      return 1;
     }
   text = pt_host_to_snapshot (ctl->host);
   fputs (text, stdout);

@@ -289,10 +289,10 @@ read_device (int devices_fd, const char *devices_dir, const char *name, GError *
   if (!read_hex_attr (fd, dir, "revision", 2, FALSE, &v, error))
     goto out;
   device->revision = (guint8) v;
-  if (!read_int_attr (fd, dir, "numa_node", &device->numa_node, error))
-    goto out;
 
-  if (read_attr (fd, "boot_vga", buf, sizeof buf) >= 0)
+  /* The kernel has boot_vga only on VGA-class devices. */
+  if (pt_device_get_class_code (device) == PT_CLASS_VGA
+      && read_attr (fd, "boot_vga", buf, sizeof buf) >= 0)
     {
       if (g_str_equal (buf, "1"))
         device->boot_vga = PT_TRISTATE_YES;
@@ -305,14 +305,7 @@ read_device (int devices_fd, const char *devices_dir, const char *name, GError *
         }
     }
   else if (pt_device_is_gpu (device))
-    device->boot_vga = PT_TRISTATE_NO;   /* the kernel only has it on VGA devices */
-
-  if (read_attr (fd, "reset_method", buf, sizeof buf) > 0)
-    device->reset_method = g_strdup (buf);
-  if (read_attr (fd, "modalias", buf, sizeof buf) > 0)
-    device->modalias = g_strdup (buf);
-  if (read_attr (fd, "driver_override", buf, sizeof buf) > 0 && !g_str_equal (buf, "(null)"))
-    device->driver_override = g_strdup (buf);
+    device->boot_vga = PT_TRISTATE_NO;
 
   device->driver = link_basename (fd, "driver");
 
@@ -343,6 +336,56 @@ read_device (int devices_fd, const char *devices_dir, const char *name, GError *
 out:
   close (fd);
   return ok ? g_steal_pointer (&device) : NULL;
+}
+
+/* The attributes only the details need (snapshots, plans, the inspector):
+ * skipping them keeps "groups" to a handful of files per function. */
+static gboolean
+read_device_details (PtDevice *device, int devices_fd, const char *devices_dir, GError **error)
+{
+  g_autofree char *dir = g_build_filename (devices_dir, device->address, NULL);
+  char buf[PATH_MAX];
+  gboolean ok = FALSE;
+  int fd = openat (devices_fd, device->address, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+  if (fd < 0)
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_CORRUPT,
+                   _("Cannot open %s: %s. The host root looks damaged or incomplete"),
+                   dir, g_strerror (errno));
+      return FALSE;
+    }
+  if (!read_int_attr (fd, dir, "numa_node", &device->numa_node, error))
+    goto out;
+  g_clear_pointer (&device->reset_method, g_free);
+  g_clear_pointer (&device->modalias, g_free);
+  g_clear_pointer (&device->driver_override, g_free);
+  if (read_attr (fd, "reset_method", buf, sizeof buf) > 0)
+    device->reset_method = g_strdup (buf);
+  if (read_attr (fd, "modalias", buf, sizeof buf) > 0)
+    device->modalias = g_strdup (buf);
+  if (read_attr (fd, "driver_override", buf, sizeof buf) > 0 && !g_str_equal (buf, "(null)"))
+    device->driver_override = g_strdup (buf);
+  ok = TRUE;
+
+out:
+  close (fd);
+  return ok;
+}
+
+static gboolean
+read_details (PtHost *self, GError **error)
+{
+  g_autofree char *devices_dir = pt_root_path (self->root, "sys/bus/pci/devices");
+  int devices_fd = open (devices_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  gboolean ok = TRUE;
+
+  if (devices_fd < 0)
+    return TRUE;
+  for (guint i = 0; ok && i < self->devices->len; i++)
+    ok = read_device_details (g_ptr_array_index (self->devices, i), devices_fd, devices_dir, error);
+  close (devices_fd);
+  return ok;
 }
 
 static gboolean
@@ -925,22 +968,25 @@ pt_host_load (const char *root, PtHostLoadFlags flags, GError **error)
 
   if (!(flags & PT_HOST_LOAD_NO_NAMES))
     pt_pci_fill_names (self);
-  if (flags & PT_HOST_LOAD_DETAILS)
-    pt_host_ensure_details (self);
+  if ((flags & PT_HOST_LOAD_DETAILS) && !pt_host_ensure_details (self, error))
+    return NULL;
 
   return g_steal_pointer (&self);
 }
 
-void
-pt_host_ensure_details (PtHost *self)
+gboolean
+pt_host_ensure_details (PtHost *self, GError **error)
 {
-  g_return_if_fail (PT_IS_HOST (self));
+  g_return_val_if_fail (PT_IS_HOST (self), FALSE);
 
   if (self->details_loaded || self->root == NULL)
-    return;
+    return TRUE;
+  if (!read_details (self, error))
+    return FALSE;
   pt_pci_fill_caps (self);
   pt_kmod_fill_modules (self);
   self->details_loaded = TRUE;
+  return TRUE;
 }
 
 /* ---- getters ---------------------------------------------------------- */

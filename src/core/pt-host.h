@@ -14,7 +14,7 @@ typedef enum
 {
   PT_HOST_LOAD_DEFAULT = 0,
   PT_HOST_LOAD_NO_NAMES = 1 << 0,   /* skip pci.ids look-ups */
-  PT_HOST_LOAD_DETAILS  = 1 << 1,   /* config-space capabilities and kernel modules now */
+  PT_HOST_LOAD_DETAILS  = 1 << 1,   /* pt_host_ensure_details() at once */
 } PtHostLoadFlags;
 
 /* An IOMMU group: its number and its functions in address order. */
@@ -34,8 +34,11 @@ PtHost      *pt_host_load_snapshot_data   (const char       *data,
                                            GError          **error);
 char        *pt_host_to_snapshot          (PtHost           *self);
 
-/* Fills capabilities and kernel modules when the host was loaded without them. */
-void         pt_host_ensure_details       (PtHost           *self);
+/* Reads what the fast scan leaves out: NUMA node, reset methods,
+ * modalias, driver_override, config-space capabilities and the kernel
+ * modules. Does nothing for a snapshot or when already done. */
+gboolean     pt_host_ensure_details       (PtHost           *self,
+                                           GError          **error);
 
 const char  *pt_host_get_root             (PtHost *self);  /* NULL for a snapshot */
 gboolean     pt_host_is_snapshot          (PtHost *self);

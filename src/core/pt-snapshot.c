@@ -250,7 +250,7 @@ pt_host_to_snapshot (PtHost *self)
 
   g_return_val_if_fail (PT_IS_HOST (self), NULL);
 
-  pt_host_ensure_details (self);
+  pt_host_ensure_details (self, NULL);
 
   builder = json_builder_new ();
   json_builder_begin_object (builder);
