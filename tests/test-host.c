@@ -240,6 +240,61 @@ test_damaged_attributes (void)
     }
 }
 
+/* Trees copied by other tools: IDs only in config space, groups only in
+ * the kernel's iommu_groups listing. */
+static void
+test_sparse_trees (void)
+{
+  g_autofree char *root = pt_test_build_host ("seed");
+  g_autofree char *dev = g_build_filename (root, "sys/bus/pci/devices/0000:01:00.0", NULL);
+  const char *gone[] = { "vendor", "device", "class", "subsystem_vendor", "subsystem_device",
+                         "revision" };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PtHost) host = NULL;
+  g_autoptr(GDir) dir = NULL;
+  g_autofree char *devices = g_build_filename (root, "sys/bus/pci/devices", NULL);
+  const char *name;
+  PtDevice *gpu;
+
+  for (guint i = 0; i < G_N_ELEMENTS (gone); i++)
+    {
+      g_autofree char *path = g_build_filename (dev, gone[i], NULL);
+
+      g_assert_cmpint (g_unlink (path), ==, 0);
+    }
+  dir = g_dir_open (devices, 0, NULL);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *link = g_build_filename (devices, name, "iommu_group", NULL);
+
+      g_unlink (link);
+    }
+
+  host = pt_host_load (root, 0, &error);
+  g_assert_no_error (error);
+  gpu = pt_host_lookup_device (host, "01:00.0");
+  g_assert_cmphex (pt_device_get_vendor_id (gpu), ==, 0x10de);
+  g_assert_cmphex (pt_device_get_device_id (gpu), ==, 0x13c2);
+  g_assert_cmphex (pt_device_get_class (gpu), ==, 0x030000);
+  g_assert_cmphex (pt_device_get_subsystem_device (gpu), ==, 0x8508);
+  g_assert_cmphex (pt_device_get_revision (gpu), ==, 0xa1);
+  g_assert_cmpint (pt_device_get_iommu_group (gpu), ==, 1);
+  g_assert_cmpuint (pt_host_get_groups (host)->len, ==, 11);
+  g_clear_object (&host);
+
+  /* without config space either: one clear error */
+  {
+    g_autofree char *config = g_build_filename (dev, "config", NULL);
+
+    g_assert_cmpint (g_unlink (config), ==, 0);
+    host = pt_host_load (root, 0, &error);
+    g_assert_null (host);
+    g_assert_error (error, PT_ERROR, PT_ERROR_CORRUPT);
+    g_assert_nonnull (strstr (error->message, "0000:01:00.0"));
+  }
+  pt_test_remove_tree (root);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -259,6 +314,7 @@ main (int argc, char **argv)
   g_test_add_func ("/host/missing-root", test_missing_root);
   g_test_add_func ("/host/empty-root", test_empty_root);
   g_test_add_func ("/host/damaged-attributes", test_damaged_attributes);
+  g_test_add_func ("/host/sparse-trees", test_sparse_trees);
 
   ret = g_test_run ();
   g_object_unref (seed);

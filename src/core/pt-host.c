@@ -268,24 +268,57 @@ read_device (int devices_fd, const char *devices_dir, const char *name, GError *
 
   device = pt_device_new (&addr);
 
-  if (!read_hex_attr (fd, dir, "vendor", 4, TRUE, &v, error))
-    goto out;
-  device->vendor_id = (guint16) v;
-  if (!read_hex_attr (fd, dir, "device", 4, TRUE, &v, error))
-    goto out;
-  device->device_id = (guint16) v;
-  if (!read_hex_attr (fd, dir, "class", 6, TRUE, &v, error))
-    goto out;
-  device->klass = v;
-  v = 0;
+  {
+    /* The kernel always has these three; a tree copied without them
+     * still has the config space they come from. */
+    guint32 vendor = G_MAXUINT32, dev = G_MAXUINT32, klass = G_MAXUINT32;
+
+    if (!read_hex_attr (fd, dir, "vendor", 4, FALSE, &vendor, error)
+        || !read_hex_attr (fd, dir, "device", 4, FALSE, &dev, error)
+        || !read_hex_attr (fd, dir, "class", 6, FALSE, &klass, error))
+      goto out;
+    if (vendor == G_MAXUINT32 || dev == G_MAXUINT32 || klass == G_MAXUINT32)
+      {
+        guint8 cfg[64];
+        int cfd = openat (fd, "config", O_RDONLY | O_CLOEXEC);
+        gssize got = cfd >= 0 ? read (cfd, cfg, sizeof cfg) : -1;
+
+        if (cfd >= 0)
+          close (cfd);
+        if (got < (gssize) sizeof cfg)
+          {
+            g_set_error (error, PT_ERROR, PT_ERROR_CORRUPT,
+                         _("%s has neither vendor, device and class files nor a readable "
+                           "config space. The host root looks damaged or incomplete"),
+                         dir);
+            goto out;
+          }
+        if (vendor == G_MAXUINT32)
+          vendor = cfg[0x00] | (cfg[0x01] << 8);
+        if (dev == G_MAXUINT32)
+          dev = cfg[0x02] | (cfg[0x03] << 8);
+        if (klass == G_MAXUINT32)
+          klass = cfg[0x09] | (cfg[0x0a] << 8) | ((guint32) cfg[0x0b] << 16);
+        if (!(cfg[0x0e] & 0x7f))
+          {
+            device->subsystem_vendor = cfg[0x2c] | (cfg[0x2d] << 8);
+            device->subsystem_device = cfg[0x2e] | (cfg[0x2f] << 8);
+          }
+        device->revision = cfg[0x08];
+      }
+    device->vendor_id = (guint16) vendor;
+    device->device_id = (guint16) dev;
+    device->klass = klass;
+  }
+  v = device->subsystem_vendor;
   if (!read_hex_attr (fd, dir, "subsystem_vendor", 4, FALSE, &v, error))
     goto out;
   device->subsystem_vendor = (guint16) v;
-  v = 0;
+  v = device->subsystem_device;
   if (!read_hex_attr (fd, dir, "subsystem_device", 4, FALSE, &v, error))
     goto out;
   device->subsystem_device = (guint16) v;
-  v = 0;
+  v = device->revision;
   if (!read_hex_attr (fd, dir, "revision", 2, FALSE, &v, error))
     goto out;
   device->revision = (guint8) v;
@@ -420,6 +453,41 @@ scan_devices (PtHost *self, GError **error)
     }
   close (devices_fd);
   return TRUE;
+}
+
+/* Real sysfs links each function to its group; a tree that only has the
+ * kernel's own listing (ROOT/sys/kernel/iommu_groups/N/devices/ADDR, what
+ * the setup guide's shell loop reads) is read from there. */
+static void
+read_groups_directory (PtHost *self)
+{
+  g_autofree char *path = pt_root_path (self->root, "sys/kernel/iommu_groups");
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+
+  for (guint i = 0; i < self->devices->len; i++)
+    if (((PtDevice *) g_ptr_array_index (self->devices, i))->iommu_group >= 0)
+      return;
+
+  dir = g_dir_open (path, 0, NULL);
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *devices = g_build_filename (path, name, "devices", NULL);
+      g_autoptr(GDir) gdir = NULL;
+      const char *member;
+      gint64 id;
+
+      if (!g_ascii_string_to_signed (name, 10, 0, G_MAXINT32, &id, NULL))
+        continue;
+      gdir = g_dir_open (devices, 0, NULL);
+      while (gdir != NULL && (member = g_dir_read_name (gdir)) != NULL)
+        {
+          PtDevice *device = pt_host_lookup_device (self, member);
+
+          if (device != NULL)
+            device->iommu_group = (int) id;
+        }
+    }
 }
 
 void
@@ -948,6 +1016,7 @@ pt_host_load (const char *root, PtHostLoadFlags flags, GError **error)
 
   if (!scan_devices (self, error))
     return NULL;
+  read_groups_directory (self);
   pt_host_finish (self);
 
   read_cpuinfo (self);
