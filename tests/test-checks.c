@@ -1146,6 +1146,27 @@ test_fixture_single_gpu (void)
   pt_test_remove_tree (root);
 }
 
+/* The VMD laptop boots with intel_iommu=on,igfx_off: its only GPU is in
+ * no group, so nothing can be passed through, and the fix says why. */
+static void
+test_fixture_igfx_off (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *root = pt_test_build_host ("vmd-laptop");
+  g_autoptr(PtHost) host = pt_host_load (root, PT_HOST_LOAD_DEFAULT, &error);
+  g_autoptr(GPtrArray) checks = NULL;
+  PtCheck *check;
+
+  g_assert_no_error (error);
+  checks = run_checks (host);
+  check = assert_check (checks, "gpu-candidate", PT_CHECK_FAIL);
+  assert_contains (check->summary, "igfx_off");
+  assert_contains (check->fix, "Remove igfx_off");
+  check = assert_check (checks, "iommu-kernel", PT_CHECK_PASS);
+  g_assert_cmpint (pt_checks_overall (checks), ==, PT_CHECK_FAIL);
+  pt_test_remove_tree (root);
+}
+
 /* Real write-ups with the common amd_iommu=on mistake and a second card
  * for the host. */
 static void
@@ -1221,6 +1242,7 @@ main (int argc, char **argv)
   g_test_add_func ("/checks/boot/legacy", test_legacy_boot);
   g_test_add_func ("/checks/boot/secure-boot", test_secure_boot);
   g_test_add_func ("/checks/interrupt-remapping", test_interrupt_remapping);
+  g_test_add_func ("/checks/fixture/igfx-off", test_fixture_igfx_off);
   g_test_add_func ("/checks/gpu/shared", test_gpu_shared);
   g_test_add_func ("/checks/gpu/only-boot-vga", test_gpu_only_boot_vga);
   g_test_add_func ("/checks/gpu/none", test_no_gpu);

@@ -898,11 +898,25 @@ check_gpu_candidate (PtHost *host)
                          string_free_or_null (g_steal_pointer (&fix)));
     }
 
-  /* Groups exist but the GPUs are in none of them. */
-  return check_take ("gpu-candidate", PT_CHECK_UNKNOWN,
-                     g_strdup (_("The GPUs are not in any IOMMU group, so their isolation "
-                                 "cannot be judged.")),
-                     NULL);
+  /* Groups exist but the GPUs are in none of them: the IOMMU does not
+   * cover them, so none can be passed through. */
+  {
+    const char *intel_iommu = pt_host_cmdline_get_value (host, "intel_iommu");
+
+    if (intel_iommu != NULL && strstr (intel_iommu, "igfx_off") != NULL)
+      return check_take ("gpu-candidate", PT_CHECK_FAIL,
+                         g_strdup (_("No GPU is in an IOMMU group: intel_iommu=igfx_off keeps "
+                                     "the integrated graphics out of the IOMMU.")),
+                         g_strdup (_("Remove igfx_off from the kernel command line and reboot, "
+                                     "or add a graphics card in a slot with an IOMMU group of "
+                                     "its own.")));
+    return check_take ("gpu-candidate", PT_CHECK_FAIL,
+                       g_strdup (_("No GPU is in an IOMMU group: the IOMMU does not cover "
+                                   "them, so none can be passed through.")),
+                       g_strdup (_("Put the card in another slot, one wired to the processor, "
+                                   "and check that the firmware enables the IOMMU for all "
+                                   "PCIe slots.")));
+  }
 }
 
 /* ---- 10. single-gpu --------------------------------------------------------- */
