@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 
 #include "pt-plan.h"
+#include "pt-bootconf.h"
 #include "pt-quirks.h"
 #include "pt-verdict.h"
 #include "pt-host-private.h"
@@ -34,6 +35,7 @@ pt_plan_free (PtPlan *plan)
   g_free (plan->bootloader);
   g_free (plan->initramfs);
   g_ptr_array_unref (plan->changes);
+  g_ptr_array_unref (plan->file_changes);
   g_ptr_array_unref (plan->regenerate);
   g_ptr_array_unref (plan->warnings);
   g_ptr_array_unref (plan->notes);
@@ -291,6 +293,7 @@ pt_plan_new (PtHost *host, const char *const *addresses, PtPlanFlags flags, GErr
   plan->devices = g_ptr_array_new ();
   plan->kept = g_ptr_array_new ();
   plan->changes = g_ptr_array_new_with_free_func ((GDestroyNotify) pt_plan_change_free);
+  plan->file_changes = g_ptr_array_new_with_free_func ((GDestroyNotify) pt_file_change_free);
   plan->regenerate = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
   plan->warnings = g_ptr_array_new_with_free_func (g_free);
   plan->notes = g_ptr_array_new_with_free_func (g_free);

@@ -30,7 +30,8 @@ struct _PtPlan
   GStrv       kernel_args;
   char       *bootloader;
   char       *initramfs;
-  GPtrArray  *changes;       /* PtPlanChange */
+  GPtrArray  *changes;       /* PtPlanChange: path + diff, for people */
+  GPtrArray  *file_changes;  /* PtFileChange (pt-bootconf.h): what apply writes */
   GPtrArray  *regenerate;    /* GStrv argv */
   GPtrArray  *warnings;      /* char *, translated */
   GPtrArray  *notes;         /* char *, translated */

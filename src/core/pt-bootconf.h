@@ -1,0 +1,90 @@
+/* pt-bootconf.h: boot configuration backends (DESIGN.md "Boot configuration
+ * backends"). Each backend owns one setting in one kind of file; planning
+ * needs no privileges and produces whole new file contents plus a unified
+ * diff; applying writes them through a transaction (pt-journal.h). */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "pt-host.h"
+#include "pt-plan.h"
+
+G_BEGIN_DECLS
+
+/* One file a plan changes. Paths are relative to the host root and never
+ * come from a caller: backends build them from fixed names. */
+typedef struct
+{
+  char     *path;         /* "etc/default/grub" */
+  GBytes   *old_contents; /* NULL when the file does not exist yet */
+  GBytes   *new_contents;
+  guint32   mode;         /* for new files; existing files keep theirs */
+  char     *owner;        /* backend name, for messages */
+} PtFileChange;
+
+void          pt_file_change_free (PtFileChange *change);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PtFileChange, pt_file_change_free)
+
+/* What the backends are asked to make true. */
+typedef struct
+{
+  PtHost      *host;            /* unowned; has the root (NULL for a snapshot) */
+  const char  *root;            /* host root, "/" for the live system */
+  GStrv        kernel_args;     /* to be present: "intel_iommu=on", "vfio-pci.ids=…" */
+  GStrv        remove_args;     /* keys whose every occurrence goes: "amd_iommu" when =on */
+  GStrv        vfio_ids;        /* "10de:13c2", … */
+  GStrv        gpu_drivers;     /* modules the passed devices would otherwise get (softdep) */
+  const char  *kernel_release;  /* for vfio_virqfd (< 6.2) */
+  gboolean     remove;          /* plan the undo of an earlier apply instead */
+
+  /* outputs */
+  GPtrArray   *changes;         /* PtFileChange */
+  GPtrArray   *regenerate;      /* GStrv argv, run in order after the files */
+  GPtrArray   *notes;           /* char *, translated */
+  GPtrArray   *warnings;        /* char *, translated */
+} PtBootconfContext;
+
+typedef struct
+{
+  const char *name;             /* "grub", "systemd-boot", "kernelstub", "mkinitcpio", … */
+  gboolean    is_bootloader;
+  /* TRUE when this system is in use under @root. */
+  gboolean  (*detect) (const char *root);
+  /* Adds the backend's file changes and regeneration commands to @ctx.
+   * A file the backend cannot parse safely is refused with its path and
+   * line (PT_ERROR_CORRUPT); nothing is added then. Idempotent: on a root
+   * already configured it adds no change. */
+  gboolean  (*plan)   (PtBootconfContext *ctx, GError **error);
+} PtBootconfBackend;
+
+/* Every backend, bootloaders first. */
+const PtBootconfBackend *const *pt_bootconf_backends (void);
+const PtBootconfBackend        *pt_bootconf_find     (const char *name);
+
+/* Reads ROOT/@path; returns NULL with no error when it does not exist. */
+GBytes   *pt_bootconf_read_file (const char  *root,
+                                 const char  *path,
+                                 GError     **error);
+/* Adds a change to @ctx unless @new_contents equals the old ones. */
+void      pt_bootconf_add_change (PtBootconfContext *ctx,
+                                  const char        *owner,
+                                  const char        *path,
+                                  GBytes            *old_contents,
+                                  GBytes            *new_contents,
+                                  guint32            mode);
+
+/* Fills @plan->changes (path + unified diff), @plan->regenerate and the
+ * private file list from the backends detected on the plan's host root.
+ * Does nothing for a snapshot host (no files to read). */
+gboolean  pt_bootconf_plan      (PtPlan  *plan,
+                                 GError **error);
+/* The full file changes behind @plan->changes (PtFileChange, owned by the plan). */
+GPtrArray *pt_plan_get_file_changes (PtPlan *plan);
+
+/* A unified diff ("--- a/PATH", "+++ b/PATH", @@ hunks with 3 lines of
+ * context) of two contents; "\ No newline at end of file" where due. */
+char     *pt_diff_unified       (const char *path,
+                                 GBytes     *old_contents,
+                                 GBytes     *new_contents);
+
+G_END_DECLS
