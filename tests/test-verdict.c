@@ -39,6 +39,9 @@ static const HostExpect hosts[] = {
       { "0000:06:00.0", 15, PT_ISOLATION_SHARED, FALSE, "nouveau", "06:00.1",
         "02:00.0 02:00.1 05:00.0" },
       { "0000:07:00.0", 16, PT_ISOLATION_CLEAN, TRUE, "nouveau", "07:00.1 07:00.2 07:00.3", "" } } },
+  /* the BMC's AST2500 behind its AST1150 bridge is the only display */
+  { "bmc-only-supermicro", 1, {
+      { "0000:06:00.0", 17, PT_ISOLATION_CLEAN, TRUE, "ast", "", "" } } },
   /* eight identical cards behind PLX switches, BMC display */
   { "identical-gpus-server", 9, {
       { "0000:03:00.0", 12, PT_ISOLATION_CLEAN, TRUE, "ast", "", "" },
@@ -50,6 +53,12 @@ static const HostExpect hosts[] = {
       { "0000:89:00.0", 35, PT_ISOLATION_CLEAN, FALSE, "vfio-pci", "89:00.1", "" },
       { "0000:b1:00.0", 41, PT_ISOLATION_CLEAN, FALSE, "vfio-pci", "b1:00.1", "" },
       { "0000:b2:00.0", 42, PT_ISOLATION_CLEAN, FALSE, "vfio-pci", "b2:00.1", "" } } },
+  /* two GPUs on the CPU's x8/x8 ports: one group, each blocks the other */
+  { "intel-x8x8-shared", 2, {
+      { "0000:01:00.0", 1, PT_ISOLATION_SHARED, TRUE, "nvidia", "01:00.1 01:00.2 01:00.3",
+        "02:00.0 02:00.1 02:00.2 02:00.3" },
+      { "0000:02:00.0", 1, PT_ISOLATION_SHARED, FALSE, "nvidia", "02:00.1 02:00.2 02:00.3",
+        "01:00.0 01:00.1 01:00.2 01:00.3" } } },
   /* IOMMU off: no groups at all */
   { "iommu-off-dual-2080ti", 3, {
       { "0000:12:00.0", -1, PT_ISOLATION_UNKNOWN, TRUE, "ast", "", "" },
@@ -79,6 +88,9 @@ static const HostExpect hosts[] = {
       { "0000:00:02.0", 0, PT_ISOLATION_CLEAN, FALSE, "i915", "", "" },
       { "0000:01:00.0", 2, PT_ISOLATION_CLEAN, FALSE, "vfio-pci", "01:00.1", "" },
       { "0000:0a:00.0", 23, PT_ISOLATION_CLEAN, TRUE, "amdgpu", "0a:00.1", "" } } },
+  /* Zen 1 without ACS: a driverless dummy host bridge in the GPU's group */
+  { "zen1-dummy-host-bridge", 1, {
+      { "0000:09:00.0", 2, PT_ISOLATION_CLEAN, TRUE, "amdgpu", "09:00.1", "" } } },
 };
 
 static char *
@@ -164,8 +176,14 @@ static const PlanExpect plans[] = {
   { "b450-chipset-gpu", "06:00.0", PT_PLAN_ALLOW_SHARED, NULL, "default route" },
   { "b450-chipset-gpu", "07:00.0", PT_PLAN_ALLOW_BOOT_VGA,
     "10de:1e04,10de:10f7,10de:1ad6,10de:1ad7", "boot display" },
+  { "bmc-only-supermicro", "06:00.0", 0, NULL, "boot display" },
+  { "bmc-only-supermicro", "06:00.0", PT_PLAN_ALLOW_BOOT_VGA, "1a03:2000", "No GPU stays" },
   { "identical-gpus-server", "1b:00.0", 0, "10de:2206,10de:1aef", "0000:1a:00.0" },
   { "identical-gpus-server", "03:00.0", 0, NULL, "boot display" },
+  { "intel-x8x8-shared", "02:00.0", 0, NULL, "0000:01:00.0" },
+  { "intel-x8x8-shared", "02:00.0", PT_PLAN_ALLOW_SHARED, NULL, "boot display" },
+  { "intel-x8x8-shared", "02:00.0", PT_PLAN_ALLOW_SHARED | PT_PLAN_ALLOW_BOOT_VGA,
+    "10de:1e04,10de:10f7,10de:1ad6,10de:1ad7,10de:1f08,10de:10f9,10de:1ada,10de:1adb", "No GPU stays" },
   { "iommu-off-dual-2080ti", "21:00.0", 0, "10de:1e07,10de:10f7,10de:1ad6,10de:1ad7", "not active" },
   { "navi21-split-audio", "0b:00.0", 0, "1002:73bf,1002:ab28,1002:73a6,1002:73a4", "amd_iommu=on" },
   { "optimus-xps15", "01:00.0", 0, "10de:1f95", NULL },
@@ -179,6 +197,8 @@ static const PlanExpect plans[] = {
   { "x570-bmc-server", "2b:00.0", 0, "10de:1e07,10de:10f7,10de:1ad6,10de:1ad7", NULL },
   { "z690-display-0380", "01:00.0", 0, "10de:2488,10de:228b", NULL },
   { "z690-display-0380", "00:02.0", 0, "8086:a780", NULL },
+  { "zen1-dummy-host-bridge", "09:00.0", 0, NULL, "boot display" },
+  { "zen1-dummy-host-bridge", "09:00.0", PT_PLAN_ALLOW_BOOT_VGA, "1002:67df,1002:aaf0", "No GPU stays" },
 };
 
 static void
