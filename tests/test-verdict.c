@@ -181,6 +181,8 @@ static const PlanExpect plans[] = {
   { "identical-gpus-server", "1b:00.0", 0, "10de:2206,10de:1aef", "0000:1a:00.0" },
   { "identical-gpus-server", "03:00.0", 0, NULL, "boot display" },
   { "intel-x8x8-shared", "02:00.0", 0, NULL, "0000:01:00.0" },
+  { "intel-x8x8-shared", "02:00.0", 0, NULL, "slot wired to the chipset" },
+  { "b450-chipset-gpu", "06:00.0", 0, NULL, "slot wired to the processor" },
   { "intel-x8x8-shared", "02:00.0", PT_PLAN_ALLOW_SHARED, NULL, "boot display" },
   { "intel-x8x8-shared", "02:00.0", PT_PLAN_ALLOW_SHARED | PT_PLAN_ALLOW_BOOT_VGA,
     "10de:1e04,10de:10f7,10de:1ad6,10de:1ad7,10de:1f08,10de:10f9,10de:1ada,10de:1adb", "No GPU stays" },

@@ -428,16 +428,34 @@ pt_plan_new (PtHost *host, const char *const *addresses, PtPlanFlags flags, GErr
       if (blockers->len > 0 && !(flags & PT_PLAN_ALLOW_SHARED))
         {
           g_autofree char *list = describe_list (blockers);
+          guint root_ports = 0;
+          const char *where;
+
+          /* Two root-bus ports in one group: the processor's own ports lack
+           * ACS (Intel desktops splitting x16 into x8/x8), so the chipset's
+           * ports are the way out; otherwise the group hangs below a
+           * chipset or switch port and a processor slot is. */
+          for (guint k = 0; k < group->devices->len; k++)
+            {
+              PtDevice *x = g_ptr_array_index (group->devices, k);
+
+              if (pt_device_is_bridge (x) && pt_device_get_pci_address (x)->bus == 0)
+                root_ports++;
+            }
+          where = root_ports >= 2
+            ? _("the processor's ports share this group, so try a slot wired to the chipset, "
+                "whose ports usually have groups of their own")
+            : _("one whose port has a group of its own, usually a slot wired to the "
+                "processor");
 
           g_set_error (error, PT_ERROR, PT_ERROR_REFUSED,
                        _("IOMMU group %d is shared: it also holds %s, which would have to go "
-                         "to the guest too. Ways out: put the card in another slot (one whose "
-                         "root port has a group of its own, usually a slot wired to the CPU), "
+                         "to the guest too. Ways out: put the card in another slot (%s), "
                          "move the other device, or take the whole group with --allow-shared. "
                          "The ACS override patch splits groups by ignoring what the hardware "
                          "says and gives up the isolation between them: use it only if you "
                          "accept that risk"),
-                       group->id, list);
+                       group->id, list, where);
           return NULL;
         }
       if (blockers->len > 0)
