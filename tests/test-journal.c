@@ -29,6 +29,7 @@ static const guint8 blob_new[] = { 0xff, 0x00, 0x0a };
 static const char utf8_old[] = "# Grüße, Ελληνικά, 日本語 ✓\noptions snd index=0\n";
 static const char utf8_new[] = "# Grüße, Ελληνικά, 日本語 ✓\noptions snd index=1\n";
 static const char vfio_new[] = "options vfio-pci ids=10de:13c2,10de:0fbb\n";
+static const char stale_old[] = "softdep nouveau pre: vfio-pci";
 
 static void
 write_file (const char *root, const char *path, const void *data, gsize len, guint mode)
@@ -55,6 +56,7 @@ make_root (void)
   write_file (root, "etc/mkinitcpio.conf", crlf_old, strlen (crlf_old), 0644);
   write_file (root, "etc/blob.bin", blob_old, sizeof blob_old, 0600);
   write_file (root, "etc/modprobe.d.keep/utf8.conf", utf8_old, strlen (utf8_old), 0640);
+  write_file (root, "etc/modprobe.d.keep/stale.conf", stale_old, strlen (stale_old), 0600);
   var_lib = g_build_filename (root, "var", "lib", NULL);
   g_assert_cmpint (g_mkdir_with_parents (var_lib, 0755), ==, 0);
   return root;
@@ -85,8 +87,8 @@ changes_new (void)
   return g_ptr_array_new_with_free_func ((GDestroyNotify) pt_file_change_free);
 }
 
-/* Four files changed and two created, one in a new directory and one two
- * new directories deep. */
+/* Four files changed, two created (one in a new directory, one two new
+ * directories deep) and one removed. */
 static GPtrArray *
 standard_changes (void)
 {
@@ -105,6 +107,8 @@ standard_changes (void)
                                         bytes (vfio_new, strlen (vfio_new)), 0644));
   g_ptr_array_add (changes, change_new ("etc/dracut.conf.d/deep/vfio.conf", NULL,
                                         bytes (vfio_new, strlen (vfio_new)), 0600));
+  g_ptr_array_add (changes, change_new ("etc/modprobe.d.keep/stale.conf",
+                                        bytes (stale_old, strlen (stale_old)), NULL, 0));
   return changes;
 }
 
@@ -243,7 +247,9 @@ assert_old_or_new (const char *root)
       g_autoptr(GBytes) got = read_bytes (root, c->path);
 
       if (got == NULL)
-        g_assert_null (c->old_contents);
+        g_assert_true (c->old_contents == NULL || c->new_contents == NULL);
+      else if (c->new_contents == NULL)
+        g_assert_true (g_bytes_equal (got, c->old_contents));
       else if (!g_bytes_equal (got, c->new_contents))
         {
           g_assert_nonnull (c->old_contents);
@@ -305,8 +311,8 @@ test_apply_rollback_bytes (void)
   g_assert_nonnull (t);
   g_assert_true (pt_journal_id_is_valid (t->id));
   g_assert_cmpint (t->state, ==, PT_TRANSACTION_APPLIED);
-  g_assert_cmpuint (t->files->len, ==, 6);
-  g_assert_cmpuint (g_strv_length (t->paths), ==, 6);
+  g_assert_cmpuint (t->files->len, ==, 7);
+  g_assert_cmpuint (g_strv_length (t->paths), ==, 7);
   g_assert_cmpuint (t->regenerate->len, ==, 2);
   g_assert_cmpuint (g_strv_length (t->created_dirs), ==, 3);
   g_assert_cmpstr (t->created_dirs[0], ==, "etc/modprobe.d");
@@ -319,6 +325,7 @@ test_apply_rollback_bytes (void)
   assert_contents (root, "etc/modprobe.d.keep/utf8.conf", utf8_new, strlen (utf8_new));
   assert_contents (root, "etc/modprobe.d/vfio.conf", vfio_new, strlen (vfio_new));
   assert_contents (root, "etc/dracut.conf.d/deep/vfio.conf", vfio_new, strlen (vfio_new));
+  g_assert_false (exists (root, "etc/modprobe.d.keep/stale.conf"));
 
   /* The on-disk format: manifest and byte-exact backups. */
   manifest_path = g_build_filename (root, "var/lib/passthrough/transactions", t->id,
@@ -327,6 +334,7 @@ test_apply_rollback_bytes (void)
   g_assert_nonnull (strstr (manifest, "\"state\" : \"applied\""));
   g_assert_nonnull (strstr (manifest, "\"backup\" : \"files/0\""));
   g_assert_nonnull (strstr (manifest, "\"mode\" : \"0600\""));
+  g_assert_nonnull (strstr (manifest, "\"sha256_after\" : null"));
   {
     g_autofree char *backup = g_build_filename ("var/lib/passthrough/transactions", t->id,
                                                 "files", "2", NULL);

@@ -407,14 +407,15 @@ file_from_json (JsonNode *node, guint index, const char *shown, GError **error)
       || !member_int (obj, "uid", 0, G_MAXUINT32, &uid, shown, error)
       || !member_int (obj, "gid", 0, G_MAXUINT32, &gid, shown, error)
       || !member_string (obj, "sha256_before", TRUE, &before, shown, error)
-      || !member_string (obj, "sha256_after", FALSE, &after, shown, error)
+      || !member_string (obj, "sha256_after", TRUE, &after, shown, error)
       || !member_string (obj, "backup", TRUE, &backup, shown, error))
     return NULL;
 
   mode_value = g_ascii_strtoull (mode, &end, 8);
   if (!pt_fileutil_path_is_safe (path)
       || *mode == '\0' || end == NULL || *end != '\0' || mode_value > 07777
-      || !is_sha256 (after)
+      || (after != NULL && !is_sha256 (after))
+      || (after == NULL && !existed)
       || (existed && (!is_sha256 (before) || g_strcmp0 (backup, expected_backup) != 0))
       || (!existed && (before != NULL || backup != NULL)))
     {
@@ -760,9 +761,13 @@ file_holds (PtJournalFile *f, GBytes *current)
   g_autofree char *sha = NULL;
 
   if (current == NULL)
-    return f->existed ? HOLDS_OTHER : HOLDS_BEFORE;
+    {
+      if (!f->existed)
+        return HOLDS_BEFORE;
+      return f->sha256_after == NULL ? HOLDS_AFTER : HOLDS_OTHER;
+    }
   sha = pt_fileutil_sha256 (current);
-  if (g_str_equal (sha, f->sha256_after))
+  if (g_strcmp0 (sha, f->sha256_after) == 0)
     return HOLDS_AFTER;
   if (f->existed && g_str_equal (sha, f->sha256_before))
     return HOLDS_BEFORE;
@@ -1074,11 +1079,19 @@ validate_changes (GPtrArray *changes, const char *root, GError **error)
     {
       PtFileChange *c = g_ptr_array_index (changes, i);
 
-      if (c == NULL || c->new_contents == NULL || !pt_fileutil_path_is_safe (c->path))
+      if (c == NULL || !pt_fileutil_path_is_safe (c->path))
         {
           g_set_error (error, PT_ERROR, PT_ERROR_REFUSED,
                        _("Refusing the path “%s” under %s: only plain relative paths without "
                          "“..” are written"), c != NULL && c->path ? c->path : "", root);
+          return FALSE;
+        }
+      /* Removing a file that is not there is no change: a backend bug. */
+      if (c->new_contents == NULL && c->old_contents == NULL)
+        {
+          g_set_error (error, PT_ERROR, PT_ERROR_FAILED,
+                       _("The plan removes %s, which did not exist; nothing was written"),
+                       c->path);
           return FALSE;
         }
       if (!g_hash_table_add (seen, c->path))
@@ -1166,7 +1179,7 @@ pt_journal_apply (const char *root, GPtrArray *changes, GPtrArray *regenerate,
       f = g_new0 (PtJournalFile, 1);
       f->path = g_strdup (c->path);
       f->existed = current != NULL;
-      f->sha256_after = pt_fileutil_sha256 (c->new_contents);
+      f->sha256_after = c->new_contents != NULL ? pt_fileutil_sha256 (c->new_contents) : NULL;
       if (f->existed)
         {
           f->mode = st.st_mode & 07777;
@@ -1225,10 +1238,16 @@ pt_journal_apply (const char *root, GPtrArray *changes, GPtrArray *regenerate,
       PtJournalFile *f = g_ptr_array_index (t->files, i);
       g_autoptr(GPtrArray) new_dirs = g_ptr_array_new_with_free_func (g_free);
 
-      if (!pt_fileutil_fault ("journal:write", f->path, &local)
-          || !pt_fileutil_replace (j->root, f->path, c->new_contents, f->mode,
-                                   f->existed ? f->uid : (uid_t) -1,
-                                   f->existed ? f->gid : (gid_t) -1, new_dirs, &local))
+      if (!pt_fileutil_fault ("journal:write", f->path, &local))
+        goto fail;
+      if (c->new_contents == NULL)
+        {
+          if (!pt_fileutil_remove (j->root, f->path, &local))
+            goto fail;
+        }
+      else if (!pt_fileutil_replace (j->root, f->path, c->new_contents, f->mode,
+                                     f->existed ? f->uid : (uid_t) -1,
+                                     f->existed ? f->gid : (gid_t) -1, new_dirs, &local))
         goto fail;
     }
 
@@ -1481,6 +1500,9 @@ pt_transaction_to_json (PtTransaction *t)
       json_builder_add_string_value (b, f->path);
       json_builder_set_member_name (b, "existed");
       json_builder_add_boolean_value (b, f->existed);
+      json_builder_set_member_name (b, "change");
+      json_builder_add_string_value (b, !f->existed ? "created"
+                                        : f->sha256_after == NULL ? "removed" : "modified");
       json_builder_set_member_name (b, "outcome");
       json_builder_add_string_value (b, outcome_to_string (f->outcome));
       json_builder_end_object (b);

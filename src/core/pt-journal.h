@@ -44,7 +44,7 @@ typedef struct
   guint32               uid;
   guint32               gid;
   char                 *sha256_before;  /* NULL when it did not exist */
-  char                 *sha256_after;
+  char                 *sha256_after;   /* NULL: the transaction removed it */
   char                 *backup;         /* "files/N", NULL when it did not exist */
   PtJournalFileOutcome  outcome;
 } PtJournalFile;
@@ -84,7 +84,8 @@ typedef void (*PtJournalProgress) (double fraction, const char *message, gpointe
 /* Writes @changes (PtFileChange) under @root as one transaction and
  * returns it. Each file must still hold the change's old_contents (or not
  * exist when old_contents is NULL): otherwise nothing is written and the
- * error (PT_ERROR_REFUSED) names the file and says to plan again. Missing
+ * error (PT_ERROR_REFUSED) names the file and says to plan again. A change
+ * with new_contents NULL removes the file (rollback puts it back). Missing
  * directories are created and recorded. On any failure every file already
  * written is restored and the journal entry removed. Paths are resolved
  * without following symlinks; a symlink, "..", or a target that is not a
@@ -137,7 +138,8 @@ PtTransaction *pt_journal_get       (const char        *root,
 gboolean       pt_journal_id_is_valid (const char *id);
 
 /* The transaction as JSON: {"id","created","state","trial","interrupted",
- * "files":[{"path","existed","outcome"}],"created_dirs","regenerate"},
+ * "files":[{"path","existed","change":"created|modified|removed",
+ * "outcome":"unchanged|restored|removed"}],"created_dirs","regenerate"},
  * for the daemon's Finished signal and the CLI. */
 JsonNode      *pt_transaction_to_json (PtTransaction *t);
 
