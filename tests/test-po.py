@@ -2,8 +2,9 @@
 # test-po.py: keeps the gettext catalogue honest.
 #
 #  - every po/LINGUAS language has a .po that msgfmt -c accepts;
-#  - po/POTFILES.in lists every source file with translatable strings, and
-#    only files that exist;
+#  - po/POTFILES.in lists every source file with translatable strings (and
+#    every .policy.in/.desktop.in/.metainfo.xml.in under data/), and only
+#    files that exist;
 #  - each catalogue translates every message the sources have now: xgettext
 #    with the keywords of meson's "glib" preset, msgmerge, then no
 #    untranslated and no fuzzy messages (each one is named);
@@ -59,6 +60,7 @@ XGETTEXT_ARGS = [
 # A call that marks a string for translation (glib/gi18n.h and libintl.h).
 C_MARKER = re.compile(r"(?<![A-Za-z0-9_])(?:_|N_|C_|NC_|Q_|ngettext|dngettext|dgettext|"
                       r"g_dgettext|g_dngettext|g_dcgettext|g_dpgettext2?)\s*\(")
+MERGED_SUFFIXES = (".policy.in", ".desktop.in", ".metainfo.xml.in", ".appdata.xml.in")
 UI_MARKER = re.compile(r"translatable\s*=\s*[\"'](?:yes|true|1)[\"']")
 
 results = []
@@ -124,7 +126,8 @@ def has_translatable_strings(path):
         return C_MARKER.search(strip_c_comments(text)) is not None
     if path.endswith(".ui"):
         return UI_MARKER.search(text) is not None
-    return False
+    # Inputs of i18n.merge_file(): translated through POTFILES.in as a whole.
+    return path.endswith(MERGED_SUFFIXES)
 
 
 def po_entries(text):
@@ -194,7 +197,7 @@ def check_msgfmt(podir, lang):
 
 def check_potfiles_complete(source_root, listed):
     unlisted = []
-    for top in ("src",):
+    for top in ("src", "data"):
         for dirpath, dirnames, filenames in os.walk(os.path.join(source_root, top)):
             dirnames.sort()
             for name in sorted(filenames):
@@ -221,8 +224,12 @@ def make_pot(source_root, listed, tmp):
     with open(potfiles, "w", encoding="utf-8") as f:
         f.writelines(p + "\n" for p in listed
                      if os.path.isfile(os.path.join(source_root, p)))
+    # The ITS rules for .policy files live in data/its (po/meson.build's
+    # data_dirs), so extraction does not depend on polkit being installed.
+    env = dict(os.environ)
+    env["GETTEXTDATADIRS"] = os.path.join(source_root, "data")
     r = run(["xgettext", "--package-name=" + DOMAIN, "-D", source_root,
-             "-f", potfiles, "-o", pot] + XGETTEXT_ARGS)
+             "-f", potfiles, "-o", pot] + XGETTEXT_ARGS, env=env)
     if r.returncode != 0:
         return None, r.stderr.strip().splitlines()
     return pot, [l for l in r.stderr.splitlines() if l.strip()]
