@@ -243,10 +243,13 @@ check_reset_quirks (PtPlan *plan)
           g_autofree char *what = describe (d);
 
           g_ptr_array_add (plan->warnings,
-                           g_strdup_printf (_("%s (%s) has the AMD reset bug: after a guest has "
-                                              "used it, it does not reset until the host "
-                                              "reboots, so the VM starts once per boot. The "
-                                              "vendor-reset kernel module works around it."),
+                           /* TRANSLATORS: the first %s is a device with its address,
+                            * the second a GPU family such as "Vega 20" */
+                           g_strdup_printf (_("%s has the AMD reset bug of the %s family: "
+                                              "after a guest has used it, it does not reset "
+                                              "until the host reboots, so the VM starts once "
+                                              "per boot. The vendor-reset kernel module works "
+                                              "around it."),
                                             what, quirk->family));
         }
     }
@@ -463,8 +466,12 @@ pt_plan_new (PtHost *host, const char *const *addresses, PtPlanFlags flags, GErr
           g_autofree char *list = describe_list (blockers);
 
           g_ptr_array_add (plan->warnings,
-                           g_strdup_printf (_("IOMMU group %d is shared: %s go to the guest too "
-                                              "(--allow-shared)."),
+                           g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                         "IOMMU group %d is shared: %s goes to "
+                                                         "the guest too (--allow-shared).",
+                                                         "IOMMU group %d is shared: %s go to "
+                                                         "the guest too (--allow-shared).",
+                                                         blockers->len),
                                             group->id, list));
         }
 
