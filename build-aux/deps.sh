@@ -6,6 +6,10 @@ PT_BUILD_PACKAGES="meson ninja-build gcc pkg-config gettext libglib2.0-dev libgl
 PT_RUNTIME_PACKAGES="pci.ids kmod"
 PT_TEST_PACKAGES="python3 kmod pciutils"
 PT_BENCH_PACKAGES="hyperfine time pciutils"
+# build-aux/lab: QEMU for the guests, mke2fs for their root disk, depmod, and
+# apt-get/dpkg-deb to fetch and unpack the kernel and busybox-static (which
+# are downloaded into the build directory, not installed).
+PT_LAB_PACKAGES="qemu-system-x86 e2fsprogs kmod apt dpkg python3"
 
 pt_missing_packages () {
   local missing=""

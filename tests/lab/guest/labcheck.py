@@ -1,0 +1,385 @@
+#!/usr/bin/python3
+"""tests/lab/guest/labcheck.py: checks run inside a lab guest.
+
+Reads the real kernel's sysfs (never through the project's code) and compares
+what passthroughctl says with it.  Standard library only; the guest runs the
+host's /usr/bin/python3.
+
+  labcheck.py roles                 shell assignments ROLE=ADDRESS for the topology
+  labcheck.py kernel-groups         the kernel's groups as a table (for the log)
+  labcheck.py groups CTL            `CTL groups --json` equals the kernel's groups
+  labcheck.py gpus CTL              `CTL gpus --json` gives the contract's verdicts
+  labcheck.py root-facts            the root disk's and the default route's PCI functions
+  labcheck.py status CTL            the IOMMU checks of `CTL status --json` match the kernel
+  labcheck.py vfio-open GROUP ADDR… a VFIO container takes the group, a device fd per function
+  labcheck.py plan-ok CTL ADDR… -- EXPECTED…   plan succeeds and takes exactly EXPECTED
+
+Each prints what it found and, on a mismatch, `MISMATCH: …` lines; the exit
+status is 1 when anything did not match.
+"""
+
+import json
+import os
+import re
+import subprocess
+import sys
+
+SYS = "/sys"
+EXPECT = os.path.join(os.environ.get("PT_RUN", "/nonexistent"), "expect.json")
+ADDR_RE = re.compile(r"^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$")
+
+problems = []
+
+
+def mismatch(msg):
+    problems.append(msg)
+    print("MISMATCH: " + msg, flush=True)
+
+
+def read(path):
+    try:
+        with open(path) as f:
+            return f.read().strip()
+    except OSError:
+        return None
+
+
+def pci_devices():
+    devs = {}
+    base = os.path.join(SYS, "bus", "pci", "devices")
+    for addr in sorted(os.listdir(base)):
+        d = os.path.join(base, addr)
+        group_link = os.path.join(d, "iommu_group")
+        driver_link = os.path.join(d, "driver")
+        devs[addr] = {
+            "address": addr,
+            "vendor": read(os.path.join(d, "vendor"))[2:],
+            "device": read(os.path.join(d, "device"))[2:],
+            "class": read(os.path.join(d, "class"))[2:6],
+            "driver": os.path.basename(os.readlink(driver_link)) if os.path.islink(driver_link) else None,
+            "group": int(os.path.basename(os.readlink(group_link))) if os.path.islink(group_link) else None,
+            "boot_vga": read(os.path.join(d, "boot_vga")) == "1",
+        }
+    return devs
+
+
+def kernel_groups():
+    groups = {}
+    base = os.path.join(SYS, "kernel", "iommu_groups")
+    for g in os.listdir(base) if os.path.isdir(base) else []:
+        groups[int(g)] = sorted(os.listdir(os.path.join(base, g, "devices")))
+    return groups
+
+
+def roles():
+    with open(EXPECT) as f:
+        expect = json.load(f)
+    out = {}
+    for role, path in expect["roles"].items():
+        d = os.path.join(SYS, "devices", "pci0000:00")
+        ok = True
+        for step in path:
+            names = [n for n in os.listdir(d)
+                     if ADDR_RE.match(n) and n.endswith(":" + step)]
+            if len(names) != 1:
+                ok = False
+                break
+            d = os.path.join(d, names[0])
+        out[role] = os.path.basename(d) if ok else None
+    return out
+
+
+def ctl_json(ctl, *args, ok=(0,)):
+    r = subprocess.run([ctl, *args, "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if r.returncode not in ok:
+        mismatch(f"{os.path.basename(ctl)} {' '.join(args)} --json exited {r.returncode}: {r.stderr.strip()}")
+        return None
+    try:
+        return json.loads(r.stdout)
+    except ValueError as e:
+        mismatch(f"{os.path.basename(ctl)} {' '.join(args)} --json printed no JSON: {e}")
+        return None
+
+
+def cmd_roles():
+    for role, addr in roles().items():
+        print(f"{role}={addr or ''}")
+
+
+def cmd_kernel_groups():
+    devs = pci_devices()
+    groups = kernel_groups()
+    for g in sorted(groups):
+        for a in groups[g]:
+            d = devs.get(a, {})
+            print(f"group {g:3d}  {a}  {d.get('class')} {d.get('vendor')}:{d.get('device')}"
+                  f"  {d.get('driver') or '-'}{'  boot_vga' if d.get('boot_vga') else ''}")
+    for a, d in devs.items():
+        if d["group"] is None:
+            print(f"no group   {a}  {d['class']} {d['vendor']}:{d['device']}  {d['driver'] or '-'}")
+
+
+def cmd_groups(ctl):
+    devs = pci_devices()
+    kgroups = kernel_groups()
+    if not kgroups:
+        mismatch("the kernel has no IOMMU groups: the emulated IOMMU is not on")
+    got = ctl_json(ctl, "groups")
+    if got is None:
+        return
+    kpairs = {(g, a) for g, addrs in kgroups.items() for a in addrs}
+    cpairs = set()
+    for g in got.get("groups", []):
+        for d in g["devices"]:
+            cpairs.add((g["id"], d["address"]))
+            k = devs.get(d["address"])
+            if k is None:
+                mismatch(f"passthroughctl lists {d['address']}, which the kernel does not have")
+                continue
+            for key in ("vendor", "device", "class", "driver"):
+                if d.get(key) != k[key]:
+                    mismatch(f"{d['address']} {key}: passthroughctl {d.get(key)!r}, kernel {k[key]!r}")
+    for g, a in sorted(kpairs - cpairs):
+        mismatch(f"kernel group {g} holds {a}; passthroughctl does not say so")
+    for g, a in sorted(cpairs - kpairs):
+        mismatch(f"passthroughctl puts {a} in group {g}; the kernel does not")
+    kung = sorted(a for a, d in devs.items() if d["group"] is None)
+    cung = sorted(got.get("ungrouped", []))
+    if kung != cung:
+        mismatch(f"ungrouped: passthroughctl {cung}, kernel {kung}")
+    print(f"groups: {len(kgroups)} kernel groups, {len(kpairs)} grouped functions, "
+          f"{len(kung)} ungrouped; passthroughctl: {len(got.get('groups', []))} groups")
+
+
+def neutral(d):
+    return d["class"] == "0604" or (d["class"] == "0600" and d["driver"] is None)
+
+
+def slot_of(addr):
+    return addr.rsplit(".", 1)[0]
+
+
+def expected_verdict(devs, kgroups, addr):
+    """The contract's verdict for the GPU at ADDR, from the kernel's facts."""
+    d = devs[addr]
+    companions = sorted(a for a, x in devs.items()
+                        if a != addr and slot_of(a) == slot_of(addr) and not neutral(x))
+    if d["group"] is None:
+        return {"group": None, "isolation": "unknown", "boot_vga": d["boot_vga"],
+                "companions": companions, "blockers": []}
+    blockers = sorted(a for a in kgroups[d["group"]]
+                      if slot_of(a) != slot_of(addr) and not neutral(devs[a]))
+    return {"group": d["group"], "isolation": "shared" if blockers else "clean",
+            "boot_vga": d["boot_vga"], "companions": companions, "blockers": blockers}
+
+
+def addresses(items):
+    return sorted(x["address"] if isinstance(x, dict) else x for x in items)
+
+
+def cmd_gpus(ctl):
+    devs = pci_devices()
+    kgroups = kernel_groups()
+    got = ctl_json(ctl, "gpus")
+    if got is None:
+        return
+    gpus = {g["address"]: g for g in got.get("gpus", [])}
+    kgpus = sorted(a for a, d in devs.items() if d["class"].startswith("03"))
+    if sorted(gpus) != kgpus:
+        mismatch(f"GPUs: passthroughctl {sorted(gpus)}, kernel (class 03xx) {kgpus}")
+    for a in kgpus:
+        if a not in gpus:
+            continue
+        want = expected_verdict(devs, kgroups, a)
+        have = gpus[a]
+        have_n = {"group": have.get("group"), "isolation": have.get("isolation"),
+                  "boot_vga": have.get("boot_vga"),
+                  "companions": addresses(have.get("companions", [])),
+                  "blockers": addresses(have.get("blockers", []))}
+        for key in want:
+            if want[key] != have_n[key]:
+                mismatch(f"GPU {a} {key}: passthroughctl {have_n[key]!r}, kernel facts say {want[key]!r}")
+        print(f"gpu {a} group {have_n['group']} {have_n['isolation']}"
+              f"{' boot_vga' if have_n['boot_vga'] else ''}"
+              f" companions {have_n['companions']} blockers {have_n['blockers']}")
+
+    # What the topology was built to show, whatever the kernel did with it.
+    r = roles()
+    def verdict(role):
+        return gpus.get(r.get(role) or "", {})
+    if verdict("clean_gpu").get("isolation") != "clean":
+        mismatch(f"the clean GPU {r.get('clean_gpu')} is {verdict('clean_gpu').get('isolation')!r}, not clean")
+    if addresses(verdict("clean_gpu").get("companions", [])) != [r.get("clean_audio")]:
+        mismatch(f"the clean GPU's companions are {addresses(verdict('clean_gpu').get('companions', []))},"
+                 f" not its audio function {r.get('clean_audio')}")
+    if verdict("boot_vga").get("boot_vga") is not True:
+        mismatch(f"the boot VGA {r.get('boot_vga')} is not boot_vga")
+    for role in ("clean_gpu", "shared_gpu", "second_gpu"):
+        if verdict(role).get("boot_vga") is not False:
+            mismatch(f"{role} {r.get(role)} has boot_vga {verdict(role).get('boot_vga')!r}")
+    if verdict("shared_gpu").get("isolation") != "shared":
+        mismatch(f"the GPU behind the PCIe-to-PCI bridge {r.get('shared_gpu')} is "
+                 f"{verdict('shared_gpu').get('isolation')!r}, not shared")
+    elif r.get("shared_other") not in addresses(verdict("shared_gpu").get("blockers", [])):
+        mismatch(f"the shared GPU's blockers {addresses(verdict('shared_gpu').get('blockers', []))}"
+                 f" miss {r.get('shared_other')}")
+    if r.get("shared_bridge") in addresses(verdict("shared_gpu").get("blockers", [])):
+        mismatch("the PCIe-to-PCI bridge is counted as a blocker")
+    if verdict("second_gpu").get("isolation") != "clean":
+        mismatch(f"the second GPU {r.get('second_gpu')} is {verdict('second_gpu').get('isolation')!r}")
+
+
+def root_facts():
+    """The PCI functions under the root file system and the default route,
+    read from the kernel the plain way."""
+    disk = None
+    with open("/proc/self/mountinfo") as f:
+        for line in f:
+            fields = line.split()
+            if fields[4] == "/":
+                dev = fields[2]
+                path = os.path.realpath(os.path.join(SYS, "dev", "block", dev))
+                found = [p for p in path.split("/") if ADDR_RE.match(p)]
+                disk = found[-1] if found else None
+    nic = None
+    with open("/proc/net/route") as f:
+        for line in f.readlines()[1:]:
+            cols = line.split()
+            if len(cols) >= 8 and cols[1] == "00000000" and cols[7] == "00000000":
+                path = os.path.realpath(os.path.join(SYS, "class", "net", cols[0]))
+                found = [p for p in path.split("/") if ADDR_RE.match(p)]
+                nic = found[-1] if found else None
+    return disk, nic
+
+
+def cmd_root_facts():
+    disk, nic = root_facts()
+    print(f"root_disk_controller={disk or ''}")
+    print(f"default_route_nic={nic or ''}")
+
+
+def cmd_plan_ok(ctl, args):
+    sep = args.index("--")
+    addrs, expected = args[:sep], sorted(args[sep + 1:])
+    got = ctl_json(ctl, "plan", *addrs)
+    if got is None:
+        return
+    have = addresses(got.get("devices", []))
+    if have != expected:
+        mismatch(f"plan {' '.join(addrs)} takes {have}, expected {expected}")
+    print(f"plan {' '.join(addrs)}: devices {have} vfio_ids {got.get('vfio_ids')!r}"
+          f" kernel_args {got.get('kernel_args')}")
+    for w in got.get("warnings", []):
+        print(f"  warning: {w}")
+
+
+def cmd_status(ctl):
+    # status exits 1 when a check fails (under TCG an Intel CPU has no vmx).
+    got = ctl_json(ctl, "status", ok=(0, 1))
+    if got is None:
+        return
+    checks = {c["id"]: c for c in got.get("checks", [])}
+    for c in got.get("checks", []):
+        print(f"check {c['id']}: {c['state']}: {c.get('summary')}")
+    table = "DMAR" if os.environ.get("PT_MODEL") == "intel" else "IVRS"
+    facts = {
+        "iommu-firmware": os.path.exists(os.path.join(SYS, "firmware", "acpi", "tables", table)),
+        "iommu-kernel": bool(kernel_groups()),
+        "interrupt-remapping": "IR-" in (read("/proc/interrupts") or ""),
+        "gpu-candidate": True,
+    }
+    for cid, fact in facts.items():
+        state = checks.get(cid, {}).get("state")
+        want = "pass" if fact else "fail"
+        if state != want:
+            mismatch(f"check {cid} is {state!r}; the kernel says {want} "
+                     f"({table} table, groups, IR- chips)")
+
+
+# <linux/vfio.h>: _IO(VFIO_TYPE ';', VFIO_BASE 100 + n)
+VFIO_GET_API_VERSION = 0x3B64
+VFIO_CHECK_EXTENSION = 0x3B65
+VFIO_SET_IOMMU = 0x3B66
+VFIO_GROUP_GET_STATUS = 0x3B67
+VFIO_GROUP_SET_CONTAINER = 0x3B68
+VFIO_GROUP_GET_DEVICE_FD = 0x3B6A
+VFIO_TYPE1v2_IOMMU = 3
+VFIO_GROUP_FLAGS_VIABLE = 1
+
+
+def cmd_vfio_open(group, addrs):
+    """Does with the group what QEMU's vfio-pci does first: a container,
+    the group set on it, the type1 IOMMU, a device fd per function."""
+    import ctypes
+    import fcntl
+    import struct
+    try:
+        container = os.open("/dev/vfio/vfio", os.O_RDWR)
+    except OSError as e:
+        mismatch(f"cannot open /dev/vfio/vfio: {e}")
+        return
+    api = fcntl.ioctl(container, VFIO_GET_API_VERSION)
+    if api != 0:
+        mismatch(f"VFIO API version {api}, not 0")
+    if fcntl.ioctl(container, VFIO_CHECK_EXTENSION, VFIO_TYPE1v2_IOMMU) != 1:
+        mismatch("the container lacks the type1v2 IOMMU (vfio_iommu_type1)")
+    try:
+        gfd = os.open(f"/dev/vfio/{group}", os.O_RDWR)
+    except OSError as e:
+        mismatch(f"cannot open /dev/vfio/{group}: {e}")
+        return
+    status = bytearray(struct.pack("II", 8, 0))
+    fcntl.ioctl(gfd, VFIO_GROUP_GET_STATUS, status)
+    flags = struct.unpack("II", status)[1]
+    if not flags & VFIO_GROUP_FLAGS_VIABLE:
+        mismatch(f"group {group} is not viable: some function is not on vfio-pci")
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.ioctl.argtypes = (ctypes.c_int, ctypes.c_ulong, ctypes.c_void_p)
+    fd = ctypes.c_int(container)
+    if libc.ioctl(gfd, VFIO_GROUP_SET_CONTAINER, ctypes.addressof(fd)) != 0:
+        mismatch(f"group {group}: VFIO_GROUP_SET_CONTAINER: {os.strerror(ctypes.get_errno())}")
+        return
+    if libc.ioctl(container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU) != 0:
+        mismatch(f"group {group}: VFIO_SET_IOMMU type1v2: {os.strerror(ctypes.get_errno())}")
+        return
+    for a in addrs:
+        if read(os.path.join(SYS, "bus", "pci", "devices", a, "class")).startswith("0x0604"):
+            continue
+        name = ctypes.create_string_buffer(a.encode())
+        dfd = libc.ioctl(gfd, VFIO_GROUP_GET_DEVICE_FD, ctypes.addressof(name))
+        if dfd < 0:
+            mismatch(f"group {group}: no device fd for {a}: {os.strerror(ctypes.get_errno())}")
+        else:
+            print(f"vfio: group {group} viable, device fd {dfd} for {a}")
+            os.close(dfd)
+    os.close(gfd)
+    os.close(container)
+
+
+def main():
+    cmd = sys.argv[1] if len(sys.argv) > 1 else ""
+    if cmd == "roles":
+        cmd_roles()
+    elif cmd == "kernel-groups":
+        cmd_kernel_groups()
+    elif cmd == "groups":
+        cmd_groups(sys.argv[2])
+    elif cmd == "gpus":
+        cmd_gpus(sys.argv[2])
+    elif cmd == "root-facts":
+        cmd_root_facts()
+    elif cmd == "status":
+        cmd_status(sys.argv[2])
+    elif cmd == "vfio-open":
+        cmd_vfio_open(sys.argv[2], sys.argv[3:])
+    elif cmd == "plan-ok":
+        cmd_plan_ok(sys.argv[2], sys.argv[3:])
+    else:
+        print(__doc__, file=sys.stderr)
+        return 2
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
