@@ -12,6 +12,7 @@ host's /usr/bin/python3.
   labcheck.py root-facts            the root disk's and the default route's PCI functions
   labcheck.py status CTL            the IOMMU checks of `CTL status --json` match the kernel
   labcheck.py vfio-open GROUP ADDR… a VFIO container takes the group, a device fd per function
+  labcheck.py qmp-query-pci SOCK WAIT ID…  a QEMU's query-pci shows each vendor:device ID
   labcheck.py plan-ok CTL ADDR… -- EXPECTED…   plan succeeds and takes exactly EXPECTED
 
 Each prints what it found and, on a mismatch, `MISMATCH: …` lines; the exit
@@ -357,6 +358,93 @@ def cmd_vfio_open(group, addrs):
     os.close(container)
 
 
+def cmd_qmp_query_pci(path, wait, ids):
+    """Connects to a QEMU's QMP socket (waiting up to WAIT seconds for it),
+    runs query-pci and checks each VENDOR:DEVICE of IDS is on the machine."""
+    import socket
+    import time
+    deadline = time.monotonic() + float(wait)
+    sock = None
+    while time.monotonic() < deadline:
+        try:
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            sock.connect(path)
+            break
+        except OSError:
+            sock.close()
+            sock = None
+            time.sleep(0.5)
+    if sock is None:
+        mismatch(f"no QMP socket {path} within {wait} s: the nested QEMU did not start")
+        return
+    sock.settimeout(max(5.0, deadline - time.monotonic()))
+    f = sock.makefile("rw")
+
+    def call(cmd):
+        f.write(json.dumps({"execute": cmd}) + "\n")
+        f.flush()
+        while True:
+            msg = json.loads(f.readline())
+            if "return" in msg or "error" in msg:
+                return msg
+
+    json.loads(f.readline())  # the greeting
+    call("qmp_capabilities")
+    reply = call("query-pci")
+    if "error" in reply:
+        mismatch(f"query-pci failed: {reply['error']}")
+        return
+    seen = []
+
+    def walk(devices):
+        for d in devices:
+            ident = d.get("id", {})
+            seen.append((f"{ident.get('vendor', 0):04x}:{ident.get('device', 0):04x}",
+                         d.get("bus"), d.get("slot"), d.get("function"), d.get("qdev_id", "")))
+            walk(d.get("pci_bridge", {}).get("devices", []))
+
+    for bus in reply["return"]:
+        walk(bus.get("devices", []))
+    for ident, bus, slot, fn, qdev in seen:
+        print(f"nested query-pci: {bus:02x}:{slot:02x}.{fn} {ident} {qdev}")
+    for want in ids:
+        if not any(s[0] == want for s in seen):
+            mismatch(f"the nested machine's query-pci has no {want}")
+    if problems:
+        call("quit")
+        return
+
+    # Let the nested firmware run: it sizes and places the BARs of the
+    # passed-through functions (through VFIO's config-space accesses) and
+    # runs the GPU's option ROM, read through VFIO from the device.
+    call("cont")
+    placed = {}
+    while time.monotonic() < deadline:
+        time.sleep(2)
+        placed = {}
+        for bus in call("query-pci")["return"]:
+            for d in bus.get("devices", []):
+                ident = d.get("id", {})
+                key = f"{ident.get('vendor', 0):04x}:{ident.get('device', 0):04x}"
+                if key in ids:
+                    bars = [r for r in d.get("regions", [])
+                            if r.get("type") == "memory" and r.get("bar") != 6]
+                    if bars and all(0 < r.get("address", 0) < 0xffffffff for r in bars):
+                        placed[key] = [f"{r['address']:#x}+{r['size']:#x}" for r in bars]
+        if len(placed) == len(ids):
+            break
+    # The firmware's log (isa-debugcon), when the nested QEMU writes one.
+    fwlog = os.environ.get("PT_NESTED_FIRMWARE_LOG")
+    while fwlog and time.monotonic() < deadline and "option rom" not in (read(fwlog) or "").lower():
+        time.sleep(1)
+    for want in ids:
+        if want in placed:
+            print(f"nested firmware placed the BARs of {want}: {' '.join(placed[want])}")
+        else:
+            mismatch(f"the nested firmware did not place the BARs of {want} within {wait} s")
+    call("quit")
+
+
 def main():
     cmd = sys.argv[1] if len(sys.argv) > 1 else ""
     if cmd == "roles":
@@ -373,6 +461,8 @@ def main():
         cmd_status(sys.argv[2])
     elif cmd == "vfio-open":
         cmd_vfio_open(sys.argv[2], sys.argv[3:])
+    elif cmd == "qmp-query-pci":
+        cmd_qmp_query_pci(sys.argv[2], sys.argv[3], sys.argv[4:])
     elif cmd == "plan-ok":
         cmd_plan_ok(sys.argv[2], sys.argv[3:])
     else:
