@@ -1146,6 +1146,25 @@ test_fixture_single_gpu (void)
   pt_test_remove_tree (root);
 }
 
+/* A Ryzen APU laptop: its graphics sit on bus 04, not 0, but are the
+ * processor's own; the fix must not send the user looking for them. */
+static void
+test_fixture_apu_only (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *root = pt_test_build_host ("apu-laptop-shared");
+  g_autoptr(PtHost) host = pt_host_load (root, PT_HOST_LOAD_DEFAULT, &error);
+  g_autoptr(GPtrArray) checks = NULL;
+  PtCheck *check;
+
+  g_assert_no_error (error);
+  checks = run_checks (host);
+  check = assert_check (checks, "single-gpu", PT_CHECK_WARN);
+  assert_contains (check->fix, "These integrated graphics are the only GPU");
+  g_assert_null (strstr (check->fix, "if it has them"));
+  pt_test_remove_tree (root);
+}
+
 /* The VMD laptop boots with intel_iommu=on,igfx_off: its only GPU is in
  * no group, so nothing can be passed through, and the fix says why. */
 static void
@@ -1243,6 +1262,7 @@ main (int argc, char **argv)
   g_test_add_func ("/checks/boot/secure-boot", test_secure_boot);
   g_test_add_func ("/checks/interrupt-remapping", test_interrupt_remapping);
   g_test_add_func ("/checks/fixture/igfx-off", test_fixture_igfx_off);
+  g_test_add_func ("/checks/fixture/apu-only", test_fixture_apu_only);
   g_test_add_func ("/checks/gpu/shared", test_gpu_shared);
   g_test_add_func ("/checks/gpu/only-boot-vga", test_gpu_only_boot_vga);
   g_test_add_func ("/checks/gpu/none", test_no_gpu);

@@ -193,11 +193,24 @@ is_bmc_display (PtDevice *device)
   return vendor == PCI_VENDOR_ASPEED || vendor == PCI_VENDOR_MATROX;
 }
 
-/* Functions on bus 0 are integrated in the processor or chipset. */
+/* Functions on bus 0 are integrated in the processor or chipset. AMD APUs
+ * put their graphics on a bus of their own behind an internal bridge, but
+ * always next to the platform security processor (class 1080) on the same
+ * slot, which no discrete card has. */
 static gboolean
-is_integrated (PtDevice *device)
+is_integrated (PtHost *host, PtDevice *device)
 {
-  return pt_device_get_pci_address (device)->bus == 0;
+  g_autoptr(GPtrArray) slot = NULL;
+
+  if (pt_device_get_pci_address (device)->bus == 0)
+    return TRUE;
+  if (pt_device_get_vendor_id (device) != 0x1002)
+    return FALSE;
+  slot = pt_host_dup_slot_functions (host, device);
+  for (guint i = 0; i < slot->len; i++)
+    if (pt_device_get_class_code (g_ptr_array_index (slot, i)) == 0x1080)
+      return TRUE;
+  return FALSE;
 }
 
 /* "GeForce GTX 970 at 0000:01:00.0" */
@@ -788,18 +801,20 @@ check_gpu_candidate (PtHost *host)
       if (gpu->isolation == PT_ISOLATION_CLEAN && !boot)
         {
           /* A discrete card before the processor's integrated graphics. */
-          if (clean == NULL || (is_integrated (clean->device) && !is_integrated (gpu->device)))
+          if (clean == NULL
+              || (is_integrated (host, clean->device) && !is_integrated (host, gpu->device)))
             clean = gpu;
         }
       else if (gpu->isolation == PT_ISOLATION_CLEAN)
         {
           if (clean_boot == NULL ||
-              (is_integrated (clean_boot->device) && !is_integrated (gpu->device)))
+              (is_integrated (host, clean_boot->device) && !is_integrated (host, gpu->device)))
             clean_boot = gpu;
         }
       else if (gpu->isolation == PT_ISOLATION_SHARED)
         {
-          if (shared == NULL || (is_integrated (shared->device) && !is_integrated (gpu->device)))
+          if (shared == NULL
+              || (is_integrated (host, shared->device) && !is_integrated (host, gpu->device)))
             shared = gpu;
         }
     }
@@ -844,7 +859,7 @@ check_gpu_candidate (PtHost *host)
   /* What to warn about: a discrete card before the integrated graphics,
    * which are usually the host's own display. */
   if (clean_boot != NULL && shared != NULL &&
-      is_integrated (clean_boot->device) && !is_integrated (shared->device))
+      is_integrated (host, clean_boot->device) && !is_integrated (host, shared->device))
     clean_boot = NULL;
 
   if (clean_boot != NULL)
@@ -980,9 +995,15 @@ check_single_gpu (PtHost *host)
       g_autofree char *primary = firmware_instruction (host, PT_FIRMWARE_SETTING_PRIMARY_DISPLAY);
       g_autoptr(GString) fix = g_string_new (NULL);
 
-      append_sentence (fix, _("Give the host a display of its own: the processor's integrated "
-                              "graphics, if it has them, or a second card."));
-      append_sentence (fix, primary);
+      if (is_integrated (host, only))
+        append_sentence (fix, _("These integrated graphics are the only GPU: give the host a "
+                                "second card for itself, or run it headless."));
+      else
+        {
+          append_sentence (fix, _("Give the host a display of its own: the processor's "
+                                  "integrated graphics, if it has them, or a second card."));
+          append_sentence (fix, primary);
+        }
       append_sentence (fix, _("Single-GPU passthrough scripts hand the card to the virtual "
                               "machine and back when it starts and stops, but a guest that "
                               "fails to start or a card that does not reset leaves the host "
