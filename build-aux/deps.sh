@@ -8,8 +8,10 @@ PT_TEST_PACKAGES="python3 kmod pciutils"
 PT_BENCH_PACKAGES="hyperfine time pciutils"
 # build-aux/lab: QEMU for the guests, mke2fs for their root disk, depmod, and
 # apt-get/dpkg-deb to fetch and unpack the kernel and busybox-static (which
-# are downloaded into the build directory, not installed).
-PT_LAB_PACKAGES="qemu-system-x86 e2fsprogs kmod apt dpkg python3"
+# are downloaded into the build directory, not installed); the guests run
+# this machine's userland, so what they use is here too: the system bus and
+# polkitd for passthroughd, gdbus to call it.
+PT_LAB_PACKAGES="qemu-system-x86 e2fsprogs kmod apt dpkg python3 dbus-daemon polkitd libglib2.0-bin"
 
 pt_missing_packages () {
   local missing=""

@@ -88,3 +88,30 @@ lab_shell_unbind () {
     echo "gave back $addr: $(lab_driver "$addr")"
   done
 }
+
+# lab_skip REASON: the scenario cannot run here (exit 77, SKIP).
+lab_skip () {
+  echo "SKIP: $*"
+  echo "$*" >> "$PT_DETAILS"
+  exit 77
+}
+
+# lab_wait_name NAME [SECONDS]: waits until NAME has an owner on the system bus.
+lab_wait_name () {
+  local i
+  for i in $(seq $((${2:-20} * 5))); do
+    gdbus call --system --dest org.freedesktop.DBus --object-path /org/freedesktop/DBus \
+      --method org.freedesktop.DBus.NameHasOwner "$1" 2>/dev/null | grep -q true && return 0
+    sleep 0.2
+  done
+  return 1
+}
+
+# lab_helper METHOD ARGS…: calls io.github.passthrough.Helper1.METHOD as root.
+lab_helper () {
+  local method=$1
+  shift
+  gdbus call --system --dest io.github.passthrough.Helper1 \
+    --object-path /io/github/passthrough/Helper1 \
+    --method "io.github.passthrough.Helper1.$method" "$@"
+}

@@ -5,9 +5,9 @@
 # /dev/vfio/GROUP must appear, a VFIO container must accept the group and
 # hand out a device fd for each function (what QEMU does), and after the
 # unbind the original drivers must hold the functions again.
-# For now the writes are plain shell (lab_shell_bind in lib.sh); the
-# daemon's Bind/Unbind (passthroughd on a guest system bus with polkitd) is
-# the next step of issue 7.
+# The writes are plain shell (lab_shell_bind in lib.sh), the mechanism;
+# the daemon's Bind/Unbind (passthroughd on the guest's system bus with
+# polkitd) is scenarios/daemon.sh.
 . "$PT_LAB/guest/lib.sh"
 
 modprobe bochs 2>/dev/null || modprobe bochs-drm || lab_fail "modprobe bochs failed"
@@ -29,6 +29,9 @@ for addr in "${members[@]}"; do
   [ "$(lab_driver "$addr")" = vfio-pci ] || lab_fail "$addr is on $(lab_driver "$addr") after the bind, not vfio-pci"
 done
 [ -c "/dev/vfio/$group" ] || lab_fail "/dev/vfio/$group did not appear"
+# passthroughctl sees the new drivers as the kernel does.
+lab_expect "groups while bound" groups "$PT_CTL"
+lab_expect "gpus while bound" gpus "$PT_CTL"
 lab_expect "VFIO open" vfio-open "$group" "${members[@]}"
 
 lab_shell_unbind "$group"
@@ -37,4 +40,5 @@ for addr in "${members[@]}"; do
   [ "$now" = "${before[$addr]}" ] || lab_fail "$addr is on $now after the unbind, not ${before[$addr]} as before"
 done
 [ -e "/dev/vfio/$group" ] && lab_fail "/dev/vfio/$group is still there after the unbind"
+lab_expect "groups after the unbind" groups "$PT_CTL"
 lab_done
