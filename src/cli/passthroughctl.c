@@ -1,31 +1,46 @@
 /* passthroughctl: the host core from a terminal (DESIGN.md "passthroughctl").
  * JSON goes to stdout, messages to stderr; exit 0 on success, 1 on failure
- * or refusal, 2 on a usage error. */
+ * or refusal, 2 on a usage error. apply and rollback go through the daemon
+ * on the live system and through the journal directly on any other root. */
 #define G_LOG_DOMAIN "passthroughctl"
 
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <limits.h>
 #include <locale.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "pt-address.h"
+#include "pt-bootconf.h"
 #include "pt-checks.h"
 #include "pt-host.h"
+#include "pt-journal.h"
 #include "pt-json.h"
 #include "pt-plan.h"
 #include "pt-verdict.h"
 
 #define EXIT_USAGE 2
 
+/* DESIGN.md "The privileged side" (contract). */
+#define HELPER_BUS_NAME    "io.github.passthrough.Helper1"
+#define HELPER_OBJECT_PATH "/io/github/passthrough/Helper1"
+#define HELPER_INTERFACE   "io.github.passthrough.Helper1"
+
 typedef struct
 {
-  PtHost   *host;
-  gboolean  json;
-  gboolean  allow_boot_vga;
-  gboolean  allow_shared;
-  int       width;      /* 0: do not shorten lines (not a terminal) */
+  PtHost     *host;       /* NULL for apply and rollback on the live system */
+  const char *root;       /* the --root given, or "/" */
+  gboolean    live;       /* the root is "/": changes go through passthroughd */
+  gboolean    json;
+  gboolean    allow_boot_vga;
+  gboolean    allow_shared;
+  gboolean    trial;
+  gboolean    force;
+  int         width;      /* 0: do not shorten lines (not a terminal) */
 } Ctl;
 
 /* ---- output helpers ---------------------------------------------------- */
@@ -327,7 +342,41 @@ exit_for_error (const GError *error)
 {
   if (error->domain == PT_ERROR && error->code == PT_ERROR_INVALID_ADDRESS)
     return EXIT_USAGE;
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT))
+    return EXIT_USAGE;
   return 1;
+}
+
+static PtPlanFlags
+plan_flags (Ctl *ctl)
+{
+  PtPlanFlags flags = PT_PLAN_FLAGS_NONE;
+
+  if (ctl->allow_boot_vga)
+    flags |= PT_PLAN_ALLOW_BOOT_VGA;
+  if (ctl->allow_shared)
+    flags |= PT_PLAN_ALLOW_SHARED;
+  return flags;
+}
+
+static void
+print_plan_changes (PtPlan *plan)
+{
+  for (guint i = 0; i < plan->changes->len; i++)
+    {
+      PtPlanChange *c = g_ptr_array_index (plan->changes, i);
+
+      g_print ("\n%s\n%s", c->path, c->diff);
+    }
+}
+
+static void
+print_plan_remarks (Ctl *ctl, PtPlan *plan)
+{
+  for (guint i = 0; i < plan->warnings->len; i++)
+    print_wrapped (_("Warning: "), g_ptr_array_index (plan->warnings, i), 0, ctl->width);
+  for (guint i = 0; i < plan->notes->len; i++)
+    print_wrapped (_("Note: "), g_ptr_array_index (plan->notes, i), 0, ctl->width);
 }
 
 static int
@@ -335,20 +384,16 @@ cmd_plan (Ctl *ctl, char **args)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(PtPlan) plan = NULL;
-  PtPlanFlags flags = PT_PLAN_FLAGS_NONE;
-
-  if (ctl->allow_boot_vga)
-    flags |= PT_PLAN_ALLOW_BOOT_VGA;
-  if (ctl->allow_shared)
-    flags |= PT_PLAN_ALLOW_SHARED;
 
   if (!pt_host_ensure_details (ctl->host, &error))
     {
       g_printerr ("%s\n", error->message);
       return 1;
     }
-  plan = pt_plan_new (ctl->host, (const char *const *) args, flags, &error);
-  if (plan == NULL)
+  plan = pt_plan_new (ctl->host, (const char *const *) args, plan_flags (ctl), &error);
+  /* The files: from the backends detected under the root (a snapshot has
+   * none, and gets a note saying so). */
+  if (plan == NULL || !pt_bootconf_plan (plan, &error))
     {
       g_printerr ("%s\n", error->message);
       return exit_for_error (error);
@@ -377,16 +422,8 @@ cmd_plan (Ctl *ctl, char **args)
   }
   g_print (_("Bootloader: %s\n"), plan->bootloader ? plan->bootloader : _("not detected"));
   g_print (_("Initramfs: %s\n"), plan->initramfs ? plan->initramfs : _("not detected"));
-  for (guint i = 0; i < plan->changes->len; i++)
-    {
-      PtPlanChange *c = g_ptr_array_index (plan->changes, i);
-
-      g_print ("\n%s\n%s", c->path, c->diff);
-    }
-  for (guint i = 0; i < plan->warnings->len; i++)
-    print_wrapped (_("Warning: "), g_ptr_array_index (plan->warnings, i), 0, ctl->width);
-  for (guint i = 0; i < plan->notes->len; i++)
-    print_wrapped (_("Note: "), g_ptr_array_index (plan->notes, i), 0, ctl->width);
+  print_plan_changes (plan);
+  print_plan_remarks (ctl, plan);
   return 0;
 }
 
@@ -482,25 +519,752 @@ cmd_snapshot (Ctl *ctl, char **args)
   return 0;
 }
 
+/* ---- apply and rollback ------------------------------------------------- */
+
+/* An argument as a shell would need it: bare when safe, quoted otherwise. */
+static char *
+quote_arg (const char *arg)
+{
+  if (*arg == '\0')
+    return g_strdup ("''");
+  for (const char *p = arg; *p != '\0'; p++)
+    if (!g_ascii_isalnum (*p) && strchr ("_@%+=:,./-", *p) == NULL)
+      return g_shell_quote (arg);
+  return g_strdup (arg);
+}
+
+static char *
+quote_argv (const char *const *argv)
+{
+  g_autoptr(GString) s = g_string_new (NULL);
+
+  for (guint i = 0; argv[i] != NULL; i++)
+    {
+      g_autofree char *q = quote_arg (argv[i]);
+
+      if (i > 0)
+        g_string_append_c (s, ' ');
+      g_string_append (s, q);
+    }
+  return g_string_free (g_steal_pointer (&s), FALSE);
+}
+
+/* Offline, nothing is regenerated: say what to run inside that system. */
+static void
+print_regenerate_hints (Ctl *ctl, GPtrArray *regenerate)
+{
+  g_autofree char *root = quote_arg (ctl->root);
+
+  if (regenerate == NULL || regenerate->len == 0)
+    return;
+  g_print ("\n%s\n", _("Nothing was regenerated. Run these commands inside that system "
+                       "(for example from a live system with chroot):"));
+  for (guint i = 0; i < regenerate->len; i++)
+    {
+      g_autofree char *cmd = quote_argv (g_ptr_array_index (regenerate, i));
+
+      g_print ("  chroot %s %s\n", root, cmd);
+    }
+}
+
+static void
+json_add_regenerate (JsonBuilder *b, GPtrArray *regenerate)
+{
+  json_builder_set_member_name (b, "regenerate");
+  json_builder_begin_array (b);
+  for (guint i = 0; regenerate != NULL && i < regenerate->len; i++)
+    {
+      const char *const *argv = g_ptr_array_index (regenerate, i);
+
+      json_builder_begin_array (b);
+      for (guint k = 0; argv[k] != NULL; k++)
+        json_builder_add_string_value (b, argv[k]);
+      json_builder_end_array (b);
+    }
+  json_builder_end_array (b);
+}
+
+static gboolean
+check_addresses (char **args)
+{
+  for (guint i = 0; args[i] != NULL; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      PtAddress addr;
+
+      if (*args[i] == '-' || !pt_address_parse (args[i], &addr, &error))
+        {
+          if (error != NULL)
+            g_printerr ("%s\n", error->message);
+          else
+            g_printerr (_("Unknown option “%s”. Run “passthroughctl --help” to see the "
+                          "options.\n"), args[i]);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+/* Undoes what a crash interrupted before anything else reads the root. */
+static gboolean
+recover_offline (Ctl *ctl)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) recovered = pt_journal_recover (ctl->root, FALSE, &error);
+
+  if (recovered == NULL)
+    {
+      g_printerr ("%s\n", error->message);
+      return FALSE;
+    }
+  for (guint i = 0; i < recovered->len; i++)
+    {
+      PtTransaction *t = g_ptr_array_index (recovered, i);
+
+      g_printerr (_("Transaction %s had been interrupted; its files are back as they were "
+                    "before it.\n"), t->id);
+    }
+  return TRUE;
+}
+
+static int
+apply_offline (Ctl *ctl, char **args)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PtPlan) plan = NULL;
+  g_autoptr(PtTransaction) t = NULL;
+  g_autofree char *summary = NULL;
+  GPtrArray *changes;
+
+  if (ctl->trial)
+    {
+      g_printerr ("%s\n", _("A trial boot needs the running system: on another root nothing "
+                            "can make the boot loader try an entry once. Apply without --trial, "
+                            "or apply on that system itself."));
+      return 1;
+    }
+  if (!recover_offline (ctl))
+    return 1;
+  if (!pt_host_ensure_details (ctl->host, &error))
+    {
+      g_printerr ("%s\n", error->message);
+      return 1;
+    }
+  plan = pt_plan_new (ctl->host, (const char *const *) args, plan_flags (ctl), &error);
+  if (plan == NULL || !pt_bootconf_plan (plan, &error))
+    {
+      g_printerr ("%s\n", error->message);
+      return exit_for_error (error);
+    }
+  changes = pt_plan_get_file_changes (plan);
+
+  if (changes->len > 0)
+    {
+      JsonNode *node = pt_json_plan (plan);
+
+      summary = pt_json_to_string (node, FALSE);
+      json_node_unref (node);
+      t = pt_journal_apply (ctl->root, changes, plan->regenerate, summary, FALSE, &error);
+      if (t == NULL && error != NULL)
+        {
+          g_printerr ("%s\n", error->message);
+          return exit_for_error (error);
+        }
+    }
+
+  if (ctl->json)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "transaction");
+      if (t != NULL)
+        json_builder_add_string_value (b, t->id);
+      else
+        json_builder_add_null_value (b);
+      json_builder_set_member_name (b, "changes");
+      json_builder_begin_array (b);
+      for (guint i = 0; t != NULL && i < plan->changes->len; i++)
+        {
+          PtPlanChange *c = g_ptr_array_index (plan->changes, i);
+
+          json_builder_begin_object (b);
+          json_builder_set_member_name (b, "path");
+          json_builder_add_string_value (b, c->path);
+          json_builder_set_member_name (b, "diff");
+          json_builder_add_string_value (b, c->diff);
+          json_builder_end_object (b);
+        }
+      json_builder_end_array (b);
+      json_add_regenerate (b, t != NULL ? t->regenerate : NULL);
+      json_builder_end_object (b);
+      print_json (json_builder_get_root (b));
+      return 0;
+    }
+
+  if (t == NULL)
+    {
+      g_print (_("Nothing to change: %s is already set up for these devices.\n"), ctl->root);
+      print_plan_remarks (ctl, plan);
+      return 0;
+    }
+
+  print_plan_changes (plan);
+  g_print ("\n");
+  print_plan_remarks (ctl, plan);
+  g_print (g_dngettext (GETTEXT_PACKAGE, "Applied transaction %s: %u file under %s.\n",
+                        "Applied transaction %s: %u files under %s.\n", t->files->len),
+           t->id, t->files->len, ctl->root);
+  print_regenerate_hints (ctl, t->regenerate);
+  {
+    g_autofree char *root = quote_arg (ctl->root);
+
+    g_print ("\n");
+    g_print (_("To undo it: passthroughctl --root %s rollback %s\n"), root, t->id);
+  }
+  return 0;
+}
+
+static int
+rollback_offline (Ctl *ctl, const char *id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PtTransaction) t = NULL;
+  g_autoptr(GPtrArray) restored = g_ptr_array_new ();
+  g_autoptr(GPtrArray) removed = g_ptr_array_new ();
+  gboolean changed;
+
+  t = pt_journal_rollback (ctl->root, id, ctl->force, &error);
+  if (t == NULL)
+    {
+      g_printerr ("%s\n", error->message);
+      return exit_for_error (error);
+    }
+  for (guint i = 0; i < t->files->len; i++)
+    {
+      PtJournalFile *f = g_ptr_array_index (t->files, i);
+
+      if (f->outcome == PT_JOURNAL_FILE_RESTORED)
+        g_ptr_array_add (restored, f->path);
+      else if (f->outcome == PT_JOURNAL_FILE_REMOVED)
+        g_ptr_array_add (removed, f->path);
+    }
+  changed = restored->len > 0 || removed->len > 0;
+
+  if (ctl->json)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "transaction");
+      json_builder_add_string_value (b, t->id);
+      json_builder_set_member_name (b, "state");
+      json_builder_add_string_value (b, pt_transaction_state_to_string (t->state));
+      json_builder_set_member_name (b, "previous_state");
+      json_builder_add_string_value (b, pt_transaction_state_to_string (t->previous_state));
+      json_builder_set_member_name (b, "restored");
+      json_builder_begin_array (b);
+      for (guint i = 0; i < restored->len; i++)
+        json_builder_add_string_value (b, g_ptr_array_index (restored, i));
+      json_builder_end_array (b);
+      json_builder_set_member_name (b, "removed");
+      json_builder_begin_array (b);
+      for (guint i = 0; i < removed->len; i++)
+        json_builder_add_string_value (b, g_ptr_array_index (removed, i));
+      json_builder_end_array (b);
+      json_builder_set_member_name (b, "removed_dirs");
+      json_builder_begin_array (b);
+      for (guint i = 0; t->removed_dirs[i] != NULL; i++)
+        json_builder_add_string_value (b, t->removed_dirs[i]);
+      json_builder_end_array (b);
+      json_add_regenerate (b, changed ? t->regenerate : NULL);
+      json_builder_end_object (b);
+      print_json (json_builder_get_root (b));
+      return 0;
+    }
+
+  switch (t->previous_state)
+    {
+    case PT_TRANSACTION_ROLLED_BACK:
+      g_print (_("Transaction %s was already rolled back; nothing to do.\n"), t->id);
+      return 0;
+    case PT_TRANSACTION_APPLYING:
+    case PT_TRANSACTION_ROLLING_BACK:
+      g_print (_("Transaction %s had been interrupted and is now undone.\n"), t->id);
+      break;
+    case PT_TRANSACTION_APPLIED:
+    default:
+      g_print (_("Rolled back transaction %s under %s.\n"), t->id, ctl->root);
+      break;
+    }
+  for (guint i = 0; i < restored->len; i++)
+    g_print (_("  restored %s\n"), (char *) g_ptr_array_index (restored, i));
+  for (guint i = 0; i < removed->len; i++)
+    g_print (_("  removed %s\n"), (char *) g_ptr_array_index (removed, i));
+  for (guint i = 0; t->removed_dirs[i] != NULL; i++)
+    g_print (_("  removed the directory %s\n"), t->removed_dirs[i]);
+  if (changed)
+    print_regenerate_hints (ctl, t->regenerate);
+  return 0;
+}
+
+/* ---- the daemon ---------------------------------------------------------- */
+
+typedef struct
+{
+  GMainLoop  *loop;
+  GVariant   *reply;
+  GError     *error;
+  char       *transaction;   /* the id Finished must carry; "" for any */
+  gboolean    replied;
+  gboolean    finished;
+  gboolean    ok;
+  char       *result;        /* Finished's JSON */
+  gboolean    vanished;
+} HelperCall;
+
+static void
+helper_call_clear (HelperCall *call)
+{
+  g_clear_pointer (&call->loop, g_main_loop_unref);
+  g_clear_pointer (&call->reply, g_variant_unref);
+  g_clear_error (&call->error);
+  g_clear_pointer (&call->transaction, g_free);
+  g_clear_pointer (&call->result, g_free);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (HelperCall, helper_call_clear)
+
+/* Errors that mean nobody answers for the helper's name: no system bus,
+ * the service not installed (not activatable), or failing to start. */
+static gboolean
+helper_unavailable (const char *remote)
+{
+  const char *const names[] = {
+    "org.freedesktop.DBus.Error.ServiceUnknown",
+    "org.freedesktop.DBus.Error.NameHasNoOwner",
+    "org.freedesktop.DBus.Error.UnknownMethod",
+    "org.freedesktop.DBus.Error.UnknownObject",
+    "org.freedesktop.DBus.Error.UnknownInterface",
+    "org.freedesktop.DBus.Error.NoServer",
+    "org.freedesktop.DBus.Error.FileNotFound",
+    NULL,
+  };
+
+  return remote == NULL || g_strv_contains (names, remote)
+    || g_str_has_prefix (remote, "org.freedesktop.DBus.Error.Spawn.");
+}
+
+/* Prints @error from the bus or the daemon and returns the exit status. */
+static int
+report_helper_error (GError *error)
+{
+  g_autofree char *remote = g_dbus_error_get_remote_error (error);
+
+  g_dbus_error_strip_remote_error (error);
+  if (helper_unavailable (remote))
+    {
+      g_printerr (_("The privileged helper passthroughd is not installed or not running: %s\n"),
+                  error->message);
+      g_printerr ("%s\n", _("Install Passthrough’s system service, or work on a copy of the "
+                            "system with --root DIR."));
+      return 1;
+    }
+  if (g_str_equal (remote, "org.freedesktop.DBus.Error.InvalidArgs"))
+    {
+      g_printerr ("%s\n", error->message);
+      return EXIT_USAGE;
+    }
+  if (g_str_equal (remote, "org.freedesktop.DBus.Error.AccessDenied")
+      || g_str_equal (remote, "org.freedesktop.DBus.Error.AuthFailed")
+      || g_str_equal (remote, "org.freedesktop.DBus.Error.InteractiveAuthorizationRequired"))
+    {
+      g_printerr (_("Not authorised to change the boot configuration: %s\n"), error->message);
+      return 1;
+    }
+  g_printerr ("%s\n", error->message);
+  return 1;
+}
+
+static void
+maybe_quit (HelperCall *call)
+{
+  /* An error, "nothing to change", or the end of the work. */
+  if (call->replied && (call->error != NULL || call->finished || call->vanished
+                        || (call->transaction != NULL && *call->transaction == '\0'
+                            && call->reply != NULL
+                            && g_variant_is_of_type (call->reply, G_VARIANT_TYPE ("(s)")))))
+    g_main_loop_quit (call->loop);
+}
+
+static void
+on_reply (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  HelperCall *call = user_data;
+
+  call->reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result,
+                                               &call->error);
+  call->replied = TRUE;
+  if (call->reply != NULL && g_variant_is_of_type (call->reply, G_VARIANT_TYPE ("(s)")))
+    {
+      g_free (call->transaction);
+      g_variant_get (call->reply, "(s)", &call->transaction);
+    }
+  maybe_quit (call);
+}
+
+static void
+on_signal (GDBusConnection *connection, const char *sender, const char *path,
+           const char *interface, const char *signal, GVariant *parameters,
+           gpointer user_data)
+{
+  HelperCall *call = user_data;
+
+  if (g_str_equal (signal, "Progress")
+      && g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(sds)")))
+    {
+      const char *id;
+      const char *message;
+      double fraction;
+
+      g_variant_get (parameters, "(&sd&s)", &id, &fraction, &message);
+      if (call->transaction == NULL || *call->transaction == '\0'
+          || g_str_equal (id, call->transaction))
+        g_printerr ("[%3d%%] %s\n", (int) CLAMP (fraction * 100, 0, 100), message);
+    }
+  else if (g_str_equal (signal, "Finished")
+           && g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(sbs)")))
+    {
+      const char *id;
+      const char *json;
+      gboolean ok;
+
+      g_variant_get (parameters, "(&sb&s)", &id, &ok, &json);
+      if (call->transaction != NULL && *call->transaction != '\0'
+          && !g_str_equal (id, call->transaction))
+        return;
+      /* Before the reply only a rollback of "the latest" waits for any id. */
+      if (!call->replied && call->transaction == NULL)
+        return;
+      if (call->transaction == NULL || *call->transaction == '\0')
+        {
+          g_free (call->transaction);
+          call->transaction = g_strdup (id);
+        }
+      call->finished = TRUE;
+      call->ok = ok;
+      g_free (call->result);
+      call->result = g_strdup (json);
+      maybe_quit (call);
+    }
+}
+
+static void
+on_name_vanished (GDBusConnection *connection, const char *name, gpointer user_data)
+{
+  HelperCall *call = user_data;
+
+  /* Only after the reply: before it, the name may just not be activated yet. */
+  if (call->replied)
+    {
+      call->vanished = TRUE;
+      maybe_quit (call);
+    }
+}
+
+/* The words of the Finished JSON ("modified", "done") for people. */
+static const char *
+finished_label (const char *word)
+{
+  static const struct
+  {
+    const char *word;
+    const char *label;
+  } labels[] = {
+    { "created", N_("created") },
+    { "modified", N_("changed") },
+    { "removed", N_("removed") },
+    { "restored", N_("restored") },
+    { "unchanged", N_("unchanged") },
+    { "done", N_("done") },
+    { "failed", N_("failed") },
+    { "not-run", N_("not run") },
+  };
+
+  for (guint i = 0; word != NULL && i < G_N_ELEMENTS (labels); i++)
+    if (g_str_equal (word, labels[i].word))
+      return _(labels[i].label);
+  return word != NULL ? word : "";
+}
+
+/* Prints what Finished says: the files and the commands. */
+static void
+print_finished (const char *json)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *obj;
+  JsonArray *files = NULL;
+  JsonArray *commands = NULL;
+
+  if (json == NULL || !json_parser_load_from_data (parser, json, -1, NULL)
+      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    return;
+  obj = json_node_get_object (json_parser_get_root (parser));
+  if (json_object_has_member (obj, "files")
+      && JSON_NODE_HOLDS_ARRAY (json_object_get_member (obj, "files")))
+    files = json_object_get_array_member (obj, "files");
+  if (json_object_has_member (obj, "commands")
+      && JSON_NODE_HOLDS_ARRAY (json_object_get_member (obj, "commands")))
+    commands = json_object_get_array_member (obj, "commands");
+
+  for (guint i = 0; files != NULL && i < json_array_get_length (files); i++)
+    {
+      JsonNode *node = json_array_get_element (files, i);
+      JsonObject *f = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+      const char *path = f ? json_object_get_string_member_with_default (f, "path", NULL) : NULL;
+      const char *change = f ? json_object_get_string_member_with_default (f, "change", "")
+                             : "";
+
+      if (path != NULL)
+        g_print ("  %s %s\n", finished_label (change), path);
+    }
+  for (guint i = 0; commands != NULL && i < json_array_get_length (commands); i++)
+    {
+      JsonNode *node = json_array_get_element (commands, i);
+      JsonObject *c = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+      g_autoptr(GStrvBuilder) argv = g_strv_builder_new ();
+      g_auto(GStrv) strv = NULL;
+      g_autofree char *line = NULL;
+      const char *state;
+
+      if (c == NULL || !json_object_has_member (c, "argv")
+          || !JSON_NODE_HOLDS_ARRAY (json_object_get_member (c, "argv")))
+        continue;
+      for (guint k = 0; k < json_array_get_length (json_object_get_array_member (c, "argv")); k++)
+        {
+          JsonNode *a = json_array_get_element (json_object_get_array_member (c, "argv"), k);
+
+          if (JSON_NODE_HOLDS_VALUE (a) && json_node_get_value_type (a) == G_TYPE_STRING)
+            g_strv_builder_add (argv, json_node_get_string (a));
+        }
+      strv = g_strv_builder_end (argv);
+      line = quote_argv ((const char *const *) strv);
+      state = json_object_get_string_member_with_default (c, "state", NULL);
+      g_print ("  $ %s  (%s)\n", line, finished_label (state));
+    }
+}
+
+static JsonNode *
+parse_json_or_null (const char *text)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+
+  if (text == NULL || !json_parser_load_from_data (parser, text, -1, NULL))
+    return json_node_new (JSON_NODE_NULL);
+  return json_node_copy (json_parser_get_root (parser));
+}
+
+/* Calls @method on passthroughd and waits for its Finished signal, printing
+ * Progress on the way. */
+static int
+call_helper (Ctl *ctl, const char *method, GVariant *parameters, const char *transaction)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusConnection) bus = NULL;
+  g_auto(HelperCall) call = { 0 };
+  guint progress_id;
+  guint finished_id;
+  guint watch_id;
+
+  g_variant_ref_sink (parameters);
+  bus = g_bus_get_sync (G_BUS_TYPE_SYSTEM, NULL, &error);
+  if (bus == NULL)
+    {
+      g_variant_unref (parameters);
+      return report_helper_error (error);
+    }
+
+  call.loop = g_main_loop_new (NULL, FALSE);
+  call.transaction = g_strdup (transaction);
+  progress_id = g_dbus_connection_signal_subscribe (bus, HELPER_BUS_NAME, HELPER_INTERFACE,
+                                                    "Progress", HELPER_OBJECT_PATH, NULL,
+                                                    G_DBUS_SIGNAL_FLAGS_NONE, on_signal,
+                                                    &call, NULL);
+  finished_id = g_dbus_connection_signal_subscribe (bus, HELPER_BUS_NAME, HELPER_INTERFACE,
+                                                    "Finished", HELPER_OBJECT_PATH, NULL,
+                                                    G_DBUS_SIGNAL_FLAGS_NONE, on_signal,
+                                                    &call, NULL);
+  watch_id = g_bus_watch_name_on_connection (bus, HELPER_BUS_NAME, G_BUS_NAME_WATCHER_FLAGS_NONE,
+                                             NULL, on_name_vanished, &call, NULL);
+  /* Regenerating an initramfs can take minutes; polkit may ask for a
+   * password first. */
+  g_dbus_connection_call (bus, HELPER_BUS_NAME, HELPER_OBJECT_PATH, HELPER_INTERFACE, method,
+                          parameters, NULL, G_DBUS_CALL_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION,
+                          G_MAXINT, NULL, on_reply, &call);
+  g_variant_unref (parameters);
+  g_main_loop_run (call.loop);
+  g_dbus_connection_signal_unsubscribe (bus, progress_id);
+  g_dbus_connection_signal_unsubscribe (bus, finished_id);
+  g_bus_unwatch_name (watch_id);
+
+  if (call.error != NULL)
+    return report_helper_error (call.error);
+
+  if (ctl->json)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "transaction");
+      if (call.transaction != NULL && *call.transaction != '\0')
+        json_builder_add_string_value (b, call.transaction);
+      else
+        json_builder_add_null_value (b);
+      json_builder_set_member_name (b, "ok");
+      json_builder_add_boolean_value (b, call.finished ? call.ok : !call.vanished);
+      json_builder_set_member_name (b, "result");
+      json_builder_add_value (b, parse_json_or_null (call.result));
+      json_builder_end_object (b);
+      print_json (json_builder_get_root (b));
+    }
+
+  if (call.vanished && !call.finished)
+    {
+      g_printerr ("%s\n", _("passthroughd stopped before it had finished. Its journal keeps "
+                            "the transaction: “passthroughctl rollback” undoes it."));
+      return 1;
+    }
+  if (call.transaction == NULL || *call.transaction == '\0')
+    {
+      if (!ctl->json)
+        g_print ("%s\n", _("Nothing to change: this system is already set up for these devices."));
+      return 0;
+    }
+  if (!call.ok)
+    {
+      g_autoptr(JsonNode) node = parse_json_or_null (call.result);
+      const char *message = NULL;
+
+      if (JSON_NODE_HOLDS_OBJECT (node))
+        {
+          JsonObject *obj = json_node_get_object (node);
+
+          message = json_object_get_string_member_with_default (obj, "message", NULL);
+          if (message == NULL)
+            message = json_object_get_string_member_with_default (obj, "error", NULL);
+        }
+      g_printerr (_("Transaction %s failed: %s\n"), call.transaction,
+                  message != NULL ? message : _("passthroughd gave no reason"));
+      return 1;
+    }
+  if (!ctl->json)
+    {
+      g_autoptr(JsonNode) node = parse_json_or_null (call.result);
+      const char *message = NULL;
+
+      /* "already rolled back" and the like come from the daemon. */
+      if (JSON_NODE_HOLDS_OBJECT (node))
+        message = json_object_get_string_member_with_default (json_node_get_object (node),
+                                                              "message", NULL);
+      if (message != NULL)
+        g_print ("%s\n", message);
+      else if (g_str_equal (method, "Apply"))
+        g_print (_("Applied transaction %s.\n"), call.transaction);
+      else
+        g_print (_("Rolled back transaction %s.\n"), call.transaction);
+      print_finished (call.result);
+    }
+  return 0;
+}
+
+static int
+cmd_apply (Ctl *ctl, char **args)
+{
+  GVariantBuilder options;
+
+  if (!check_addresses (args))
+    return EXIT_USAGE;
+  if (!ctl->live)
+    return apply_offline (ctl, args);
+
+  g_variant_builder_init (&options, G_VARIANT_TYPE_VARDICT);
+  if (ctl->trial)
+    g_variant_builder_add (&options, "{sv}", "trial", g_variant_new_boolean (TRUE));
+  if (ctl->allow_boot_vga)
+    g_variant_builder_add (&options, "{sv}", "allow-boot-vga", g_variant_new_boolean (TRUE));
+  if (ctl->allow_shared)
+    g_variant_builder_add (&options, "{sv}", "allow-shared", g_variant_new_boolean (TRUE));
+  return call_helper (ctl, "Apply",
+                      g_variant_new ("(^as@a{sv})", args, g_variant_builder_end (&options)),
+                      NULL);
+}
+
+static int
+cmd_rollback (Ctl *ctl, char **args)
+{
+  const char *id = args[0];
+  GVariantBuilder options;
+
+  if (id != NULL && args[1] != NULL)
+    {
+      g_printerr ("%s\n", _("“rollback” takes at most one transaction id."));
+      return EXIT_USAGE;
+    }
+  if (id != NULL && !pt_journal_id_is_valid (id))
+    {
+      g_printerr (_("“%s” is not a transaction id: ids are letters, digits and “-”, like "
+                    "20250101T120000Z-3f2a.\n"), id);
+      return EXIT_USAGE;
+    }
+  if (!ctl->live)
+    return rollback_offline (ctl, id);
+
+  g_variant_builder_init (&options, G_VARIANT_TYPE_VARDICT);
+  if (ctl->force)
+    g_variant_builder_add (&options, "{sv}", "force", g_variant_new_boolean (TRUE));
+  return call_helper (ctl, "Rollback",
+                      g_variant_new ("(s@a{sv})", id != NULL ? id : "",
+                                     g_variant_builder_end (&options)),
+                      id != NULL ? id : "");
+}
+
 typedef struct
 {
   const char *name;
   int (*run) (Ctl *ctl, char **args);
   gboolean takes_addresses;
+  gboolean changes_root;   /* through the daemon on "/", the journal elsewhere;
+                            * never on a snapshot */
+  gboolean needs_host;     /* read the host first (offline only for changes) */
 } Command;
 
 static const Command commands[] = {
-  { "status", cmd_status, FALSE },
-  { "groups", cmd_groups, FALSE },
-  { "gpus", cmd_gpus, FALSE },
-  { "plan", cmd_plan, TRUE },
-  { "snapshot", cmd_snapshot, FALSE },
+  { "status", cmd_status, FALSE, FALSE, TRUE },
+  { "groups", cmd_groups, FALSE, FALSE, TRUE },
+  { "gpus", cmd_gpus, FALSE, FALSE, TRUE },
+  { "plan", cmd_plan, TRUE, FALSE, TRUE },
+  { "apply", cmd_apply, TRUE, TRUE, TRUE },
+  { "rollback", cmd_rollback, FALSE, TRUE, FALSE },
+  { "snapshot", cmd_snapshot, FALSE, FALSE, TRUE },
 };
 
 /* In the contract, built on the privileged helper and libvirt. */
 static const char *const later_commands[] = {
-  "apply", "rollback", "confirm", "bind", "unbind", "vm", NULL,
+  "confirm", "bind", "unbind", "vm", NULL,
 };
+
+/* TRUE when @root is the running system's "/" (also through "//" or a
+ * symlink to it): changes then go through passthroughd. */
+static gboolean
+root_is_live (const char *root)
+{
+  char resolved[PATH_MAX];
+
+  if (root == NULL)
+    return TRUE;
+  if (realpath (root, resolved) == NULL)
+    return FALSE;
+  return g_str_equal (resolved, "/");
+}
 
 int
 main (int argc, char **argv)
@@ -521,9 +1285,14 @@ main (int argc, char **argv)
       N_("Read the host from a snapshot file made by “passthroughctl snapshot”"), N_("FILE") },
     { "json", 0, 0, G_OPTION_ARG_NONE, &ctl.json, N_("Print JSON on standard output"), NULL },
     { "allow-boot-vga", 0, 0, G_OPTION_ARG_NONE, &ctl.allow_boot_vga,
-      N_("plan: allow passing through the boot display"), NULL },
+      N_("plan, apply: allow passing through the boot display"), NULL },
     { "allow-shared", 0, 0, G_OPTION_ARG_NONE, &ctl.allow_shared,
-      N_("plan: take a shared IOMMU group whole"), NULL },
+      N_("plan, apply: take a shared IOMMU group whole"), NULL },
+    { "trial", 0, 0, G_OPTION_ARG_NONE, &ctl.trial,
+      N_("apply: boot the new configuration once; without confirmation the next boot "
+         "uses the old one"), NULL },
+    { "force", 0, 0, G_OPTION_ARG_NONE, &ctl.force,
+      N_("rollback: restore files even when they were changed since the transaction"), NULL },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Print the version"), NULL },
     { NULL }
   };
@@ -537,12 +1306,15 @@ main (int argc, char **argv)
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   g_option_context_set_summary (context,
-    _("Check a host for GPU passthrough and plan the changes.\n\n"
+    _("Check a host for GPU passthrough, plan the changes and make them.\n\n"
       "Commands:\n"
       "  status              readiness checks, each with a fix\n"
       "  groups              IOMMU groups and their devices\n"
       "  gpus                GPUs with their verdicts\n"
       "  plan ADDRESS…       what passing these devices through takes\n"
+      "  apply ADDRESS…      make those changes as one transaction (through\n"
+      "                      passthroughd; with --root, offline on that tree)\n"
+      "  rollback [ID]       undo the latest (or the named) transaction byte for byte\n"
       "  snapshot            the whole host as JSON, for --snapshot"));
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
@@ -586,6 +1358,25 @@ main (int argc, char **argv)
       g_printerr ("%s\n", _("Give either --root or --snapshot, not both."));
       return EXIT_USAGE;
     }
+  if (command->changes_root && snapshot != NULL)
+    {
+      g_printerr (_("“%s” changes files, and a snapshot has none: give --root DIR, or "
+                    "nothing for this system.\n"), command->name);
+      return EXIT_USAGE;
+    }
+  ctl.root = root != NULL ? root : "/";
+  ctl.live = root_is_live (root);
+  ctl.width = ctl.json ? 0 : terminal_width ();
+  /* On the live system the daemon reads the host itself. */
+  if (command->changes_root && ctl.live)
+    return command->run (&ctl, argv + 2);
+  if (command->changes_root && !g_file_test (ctl.root, G_FILE_TEST_IS_DIR))
+    {
+      g_printerr (_("The host root %s does not exist or is not a directory.\n"), ctl.root);
+      return 1;
+    }
+  if (!command->needs_host)
+    return command->run (&ctl, argv + 2);
   /* groups and gpus need neither capabilities nor module look-ups: keep
    * them as fast as lspci. */
   if (snapshot != NULL)
@@ -598,7 +1389,6 @@ main (int argc, char **argv)
       return 1;
     }
 
-  ctl.width = ctl.json ? 0 : terminal_width ();
   status = command->run (&ctl, argv + 2);
   g_object_unref (ctl.host);
   return status;
