@@ -17,7 +17,8 @@ typedef struct
 {
   char     *path;         /* "etc/default/grub" */
   GBytes   *old_contents; /* NULL when the file does not exist yet */
-  GBytes   *new_contents;
+  GBytes   *new_contents; /* NULL: remove the file (only files a backend
+                           * owns whole, e.g. its drop-in, when undoing) */
   guint32   mode;         /* for new files; existing files keep theirs */
   char     *owner;        /* backend name, for messages */
 } PtFileChange;
@@ -36,6 +37,9 @@ typedef struct
   GStrv        gpu_drivers;     /* modules the passed devices would otherwise get (softdep) */
   const char  *kernel_release;  /* for vfio_virqfd (< 6.2) */
   gboolean     remove;          /* plan the undo of an earlier apply instead */
+  const char  *os_id;           /* os-release ID and ID_LIKE, for commands */
+  const char  *os_id_like;
+  gboolean     vfio_builtin;    /* vfio-pci is built into the kernel */
 
   /* outputs */
   GPtrArray   *changes;         /* PtFileChange */
@@ -43,6 +47,13 @@ typedef struct
   GPtrArray   *notes;           /* char *, translated */
   GPtrArray   *warnings;        /* char *, translated */
 } PtBootconfContext;
+
+typedef enum
+{
+  PT_BOOTCONF_KIND_BOOTLOADER,  /* one per host: the kernel command line */
+  PT_BOOTCONF_KIND_INITRAMFS,   /* one per host: vfio modules loaded early */
+  PT_BOOTCONF_KIND_MODPROBE,    /* always: etc/modprobe.d */
+} PtBootconfKind;
 
 typedef struct
 {
@@ -53,8 +64,13 @@ typedef struct
   /* Adds the backend's file changes and regeneration commands to @ctx.
    * A file the backend cannot parse safely is refused with its path and
    * line (PT_ERROR_CORRUPT); nothing is added then. Idempotent: on a root
-   * already configured it adds no change. */
+   * already configured it adds no change, and no command. */
   gboolean  (*plan)   (PtBootconfContext *ctx, GError **error);
+  PtBootconfKind kind;
+  /* The command that rebuilds what this backend's files feed (argv), for
+   * @ctx's root and distribution; NULL when there is none. pt_bootconf_plan()
+   * asks the initramfs backend for it when only modprobe.d changed. */
+  GStrv     (*regenerate) (PtBootconfContext *ctx);
 } PtBootconfBackend;
 
 /* Every backend, bootloaders first. */
@@ -78,11 +94,37 @@ void      pt_bootconf_add_change (PtBootconfContext *ctx,
  * Does nothing for a snapshot host (no files to read). */
 gboolean  pt_bootconf_plan      (PtPlan  *plan,
                                  GError **error);
+/* The same, planning the undo of what pt_bootconf_plan() adds: our
+ * arguments, modules and lines go, every other byte stays, and files only
+ * we write (drop-ins) are removed. An argument that was there before the
+ * apply goes too: restoring a transaction byte for byte is the journal's
+ * rollback, this is "stop passing these devices through". */
+gboolean  pt_bootconf_plan_undo (PtPlan  *plan,
+                                 GError **error);
+
+/* Fills the outputs of @ctx from the backends detected under ctx->root:
+ * the bootloader's and the initramfs system's (first detected of each) and
+ * modprobe.d. The names found go to @bootloader and @initramfs (either may
+ * be NULL). What pt_bootconf_plan() runs; for tests and callers that build
+ * a context themselves. */
+gboolean  pt_bootconf_run       (PtBootconfContext  *ctx,
+                                 const char        **bootloader,
+                                 const char        **initramfs,
+                                 GError            **error);
+void      pt_bootconf_context_init  (PtBootconfContext *ctx);
+void      pt_bootconf_context_clear (PtBootconfContext *ctx);
+
+/* The backends found under @root: first bootloader, first initramfs
+ * system (NULL when none). Used by pt_host_load(). */
+const PtBootconfBackend *pt_bootconf_detect (const char     *root,
+                                             PtBootconfKind  kind);
 /* The full file changes behind @plan->changes (PtFileChange, owned by the plan). */
 GPtrArray *pt_plan_get_file_changes (PtPlan *plan);
 
 /* A unified diff ("--- a/PATH", "+++ b/PATH", @@ hunks with 3 lines of
- * context) of two contents; "\ No newline at end of file" where due. */
+ * context) of two contents; "\ No newline at end of file" where due.
+ * @old_contents NULL: a new file ("--- /dev/null"); @new_contents NULL: a
+ * removed one ("+++ /dev/null"). Equal contents give "". */
 char     *pt_diff_unified       (const char *path,
                                  GBytes     *old_contents,
                                  GBytes     *new_contents);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "pt-host-private.h"
+#include "pt-bootconf.h"
 
 G_DEFINE_FINAL_TYPE (PtHost, pt_host, G_TYPE_OBJECT)
 
@@ -957,39 +958,16 @@ read_default_route (PtHost *self)
   self->default_route_devices = ptr_array_to_sorted_strv (found);
 }
 
-/* Which boot and initramfs systems the root has. The boot configuration
- * backends refine this; the model only needs the names. */
+/* Which boot and initramfs systems the root has. */
 static void
 detect_boot_systems (PtHost *self)
 {
-  const char *grub_tools[] = {
-    "usr/sbin/update-grub", "usr/sbin/grub-mkconfig", "usr/bin/grub-mkconfig",
-    "usr/sbin/grub2-mkconfig", "usr/bin/grub2-mkconfig", "boot/grub/grub.cfg",
-    "boot/grub2/grub.cfg",
-  };
-  gboolean grub = FALSE;
+  const PtBootconfBackend *bootloader = pt_bootconf_detect (self->root, PT_BOOTCONF_KIND_BOOTLOADER);
+  const PtBootconfBackend *initramfs = pt_bootconf_detect (self->root, PT_BOOTCONF_KIND_INITRAMFS);
 
-  for (guint i = 0; i < G_N_ELEMENTS (grub_tools) && !grub; i++)
-    grub = root_exists (self->root, grub_tools[i]);
-  grub = grub && root_exists (self->root, "etc/default/grub");
-
-  if (root_exists (self->root, "usr/bin/kernelstub")
-      && root_exists (self->root, "etc/kernelstub/configuration"))
-    self->bootloader = g_strdup ("kernelstub");
-  else if (grub)
-    self->bootloader = g_strdup ("grub");
-  else if (root_exists (self->root, "etc/kernel/cmdline")
-           || root_exists (self->root, "boot/loader/loader.conf")
-           || root_exists (self->root, "efi/loader/loader.conf")
-           || root_exists (self->root, "boot/efi/loader/loader.conf"))
-    self->bootloader = g_strdup ("systemd-boot");
-
-  if (root_exists (self->root, "usr/bin/mkinitcpio"))
-    self->initramfs = g_strdup ("mkinitcpio");
-  else if (root_exists (self->root, "usr/bin/dracut") || root_exists (self->root, "usr/sbin/dracut"))
-    self->initramfs = g_strdup ("dracut");
-  else if (root_exists (self->root, "usr/sbin/update-initramfs"))
-    self->initramfs = g_strdup ("initramfs-tools");
+  /* the backends' own detection, so the names match what they edit */
+  self->bootloader = bootloader ? g_strdup (bootloader->name) : NULL;
+  self->initramfs = initramfs ? g_strdup (initramfs->name) : NULL;
 }
 
 PtHost *
