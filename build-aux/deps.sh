@@ -1,10 +1,16 @@
 # build-aux/deps.sh: the Debian 12 packages Passthrough needs, installed with
 # apt-get when missing. Sourced by build-aux/run, build-aux/test and bench.
 
+# libxml2-utils: glib-compile-resources strips XML with xmllint.
 PT_BUILD_PACKAGES="meson ninja-build gcc pkg-config gettext libglib2.0-dev libglib2.0-bin
-  libjson-glib-dev libpci-dev libkmod-dev pci.ids"
-PT_RUNTIME_PACKAGES="pci.ids kmod"
-PT_TEST_PACKAGES="python3 kmod pciutils"
+  libjson-glib-dev libpci-dev libkmod-dev pci.ids libpolkit-gobject-1-dev libxml2-utils"
+# passthroughd: the system bus and polkit.
+PT_RUNTIME_PACKAGES="pci.ids kmod dbus polkitd"
+# tests/test-daemon runs its own dbus-daemon and polkitd and calls as other
+# users with setpriv and gdbus; test-daemon-data validates with xmllint (and
+# with systemd-analyze where systemd is installed).
+PT_TEST_PACKAGES="python3 kmod pciutils dbus-daemon polkitd util-linux libglib2.0-bin
+  libxml2-utils"
 PT_BENCH_PACKAGES="hyperfine time pciutils"
 # build-aux/lab: QEMU for the guests, mke2fs for their root disk, depmod, and
 # apt-get/dpkg-deb to fetch and unpack the kernel and busybox-static (which
