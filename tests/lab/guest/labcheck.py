@@ -13,6 +13,7 @@ host's /usr/bin/python3.
   labcheck.py status CTL            the IOMMU checks of `CTL status --json` match the kernel
   labcheck.py vfio-open GROUP ADDR… a VFIO container takes the group, a device fd per function
   labcheck.py qmp-query-pci SOCK WAIT ID…  a QEMU's query-pci shows each vendor:device ID
+  labcheck.py boot-drivers PLAN     vfio-pci holds exactly the devices with IDs in PLAN's vfio_ids
   labcheck.py plan-ok CTL ADDR… -- EXPECTED…   plan succeeds and takes exactly EXPECTED
 
 Each prints what it found and, on a mismatch, `MISMATCH: …` lines; the exit
@@ -445,6 +446,31 @@ def cmd_qmp_query_pci(path, wait, ids):
     call("quit")
 
 
+def cmd_boot_drivers(plan_path):
+    """After a boot with a plan's arguments: vfio-pci holds exactly the
+    devices whose IDs are in vfio_ids; the planned ones among them, the
+    others named in the plan's warnings."""
+    with open(plan_path) as f:
+        plan = json.load(f)
+    ids = set(plan.get("vfio_ids", "").split(","))
+    planned = set(addresses(plan.get("devices", [])))
+    warnings = " ".join(plan.get("warnings", []))
+    devs = pci_devices()
+    for a, d in devs.items():
+        ident = f"{d['vendor']}:{d['device']}"
+        print(f"{a} {ident} {d['class']} {d['driver'] or '-'}")
+        if ident in ids:
+            if d["driver"] != "vfio-pci":
+                mismatch(f"{a} ({ident}, in vfio_ids) is on {d['driver']}, not vfio-pci")
+            if a not in planned and a not in warnings and a[5:] not in warnings:
+                mismatch(f"vfio-pci took {a} ({ident}) and the plan did not warn about it")
+        elif d["driver"] == "vfio-pci":
+            mismatch(f"{a} ({ident}) is on vfio-pci though its ID is not in {sorted(ids)}")
+    for a in planned:
+        if a not in devs:
+            mismatch(f"the planned device {a} is gone")
+
+
 def main():
     cmd = sys.argv[1] if len(sys.argv) > 1 else ""
     if cmd == "roles":
@@ -463,6 +489,8 @@ def main():
         cmd_vfio_open(sys.argv[2], sys.argv[3:])
     elif cmd == "qmp-query-pci":
         cmd_qmp_query_pci(sys.argv[2], sys.argv[3], sys.argv[4:])
+    elif cmd == "boot-drivers":
+        cmd_boot_drivers(sys.argv[2])
     elif cmd == "plan-ok":
         cmd_plan_ok(sys.argv[2], sys.argv[3:])
     else:
