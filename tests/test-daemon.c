@@ -354,6 +354,14 @@ bus_config_text (const char *socket, const char *servicedir)
 }
 
 static gboolean
+have_program (const char *name)
+{
+  g_autofree char *path = g_find_program_in_path (name);
+
+  return path != NULL;
+}
+
+static gboolean
 global_setup (void)
 {
   g_autoptr(GError) error = NULL;
@@ -369,9 +377,9 @@ global_setup (void)
     env.skip_reason = g_strdup ("needs root: it installs polkit files and runs polkitd");
   else if (polkitd == NULL)
     env.skip_reason = g_strdup ("polkitd is not installed (Debian: polkitd)");
-  else if (g_find_program_in_path ("dbus-daemon") == NULL)
+  else if (!have_program ("dbus-daemon"))
     env.skip_reason = g_strdup ("dbus-daemon is not installed (Debian: dbus-daemon)");
-  else if (g_find_program_in_path ("setpriv") == NULL || g_find_program_in_path ("gdbus") == NULL)
+  else if (!have_program ("setpriv") || !have_program ("gdbus"))
     env.skip_reason = g_strdup ("setpriv or gdbus is missing");
   else if (getpwnam ("nobody") == NULL || getpwnam ("daemon") == NULL || getpwnam ("bin") == NULL)
     env.skip_reason = g_strdup ("the users nobody, daemon and bin are needed");
