@@ -897,6 +897,13 @@ test_plan (Fixture *f, gconstpointer data)
   g_assert_true (u.ok);
   g_assert_nonnull (strstr (u.out, "10de:13c2,10de:0fbb"));
 
+  /* No backend can make a boot entry used once yet: refused, not applied
+   * for good. */
+  assert_call_fails ("Plan", g_variant_new_parsed ("(['01:00.0'], {'trial': <true>})"),
+                     BUS_NAME ".Error.NotSupported", "Trial");
+  assert_call_fails ("Apply", g_variant_new_parsed ("(['01:00.0'], {'trial': <true>})"),
+                     BUS_NAME ".Error.NotSupported", "Trial");
+
   after = tree_digest (f->root);
   g_assert_cmpstr (before, ==, after);
 }

@@ -344,6 +344,16 @@ make_plan (Call *call, PtHost *host, GError **error)
 {
   g_autoptr(PtPlan) plan = NULL;
 
+  /* The backends plan permanent changes only: a trial would be a lie. */
+  if (call->trial)
+    {
+      g_set_error_literal (error, PT_HELPER_ERROR, PT_HELPER_ERROR_NOT_SUPPORTED,
+                           _("Trial boots are not supported yet: the boot configuration "
+                             "backends cannot add a boot entry used once. Apply without "
+                             "the trial option (Rollback undoes it)"));
+      return NULL;
+    }
+
   plan = pt_plan_new (host, (const char *const *) call->addresses, call->plan_flags, error);
   if (plan == NULL)
     return NULL;
