@@ -91,6 +91,7 @@ typedef struct
   GBytes    *bytes;
   GPtrArray *assigns;
   GPtrArray *splices;
+  GBytes    *out;      /* new contents, NULL when unchanged */
 } GrubFile;
 
 static void
@@ -100,7 +101,19 @@ grub_file_free (GrubFile *f)
   g_clear_pointer (&f->bytes, g_bytes_unref);
   g_clear_pointer (&f->assigns, g_ptr_array_unref);
   g_clear_pointer (&f->splices, g_ptr_array_unref);
+  g_clear_pointer (&f->out, g_bytes_unref);
   g_free (f);
+}
+
+static GrubFile *
+grub_file_new (const char *path, GBytes *bytes)
+{
+  GrubFile *f = g_new0 (GrubFile, 1);
+
+  f->path = g_strdup (path);
+  f->bytes = g_bytes_ref (bytes);
+  f->splices = pt_splices_new ();
+  return f;
 }
 
 static const char *
@@ -206,49 +219,38 @@ drop_empty_default (GBytes **bytes)
   *bytes = g_string_free_to_bytes (out);
 }
 
-static gboolean
-grub_plan (PtBootconfContext *ctx, GError **error)
+/* Where the edit went, for messages. */
+typedef struct
 {
-  g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func ((GDestroyNotify) grub_file_free);
-  g_autoptr(GPtrArray) dropins = pt_bootconf_list_dir (ctx->root, "etc/default/grub.d", ".cfg");
+  PtKargsEdit *edit;
+  const char  *path;   /* owned by the file list */
+  guint        line;
+} GrubResult;
+
+/* Computes each file's new contents (f->out) from f->bytes. */
+static gboolean
+grub_compute (PtBootconfContext *ctx, GPtrArray *files, GrubResult *result, GError **error)
+{
   g_autoptr(GPtrArray) tokens = pt_tokens_new ();
   g_autoptr(PtKargsEdit) edit = NULL;
   GrubValue values[2] = { { 0 } };   /* GRUB_CMDLINE_LINUX, then _DEFAULT */
   GrubValue *target = NULL;
-  gboolean changed = FALSE;
+  gboolean ok = FALSE;
 
-  g_ptr_array_insert (dropins, 0, g_strdup (GRUB_DEFAULT_FILE));
-  for (guint i = 0; i < dropins->len; i++)
+  for (guint i = 0; i < files->len; i++)
     {
-      const char *path = g_ptr_array_index (dropins, i);
-      g_autoptr(GError) local_error = NULL;
-      GBytes *bytes = pt_bootconf_read_file (ctx->root, path, &local_error);
-      GrubFile *f;
+      GrubFile *f = g_ptr_array_index (files, i);
       gsize len;
-      const char *text;
+      const char *text = file_text (f, &len);
       guint line = 0;
       g_autofree char *reason = NULL;
 
-      if (local_error != NULL)
-        {
-          g_propagate_error (error, g_steal_pointer (&local_error));
-          return FALSE;
-        }
-      if (bytes == NULL)
-        {
-          if (i == 0)
-            return TRUE;   /* no etc/default/grub: nothing of ours to change */
-          continue;
-        }
-      f = g_new0 (GrubFile, 1);
-      f->path = g_strdup (path);
-      f->bytes = bytes;
-      f->splices = pt_splices_new ();
-      g_ptr_array_add (files, f);
-      text = file_text (f, &len);
+      g_clear_pointer (&f->assigns, g_ptr_array_unref);
+      g_ptr_array_set_size (f->splices, 0);
+      g_clear_pointer (&f->out, g_bytes_unref);
       f->assigns = pt_shell_scan (text, len, &line, &reason);
       if (f->assigns == NULL)
-        return pt_bootconf_corrupt (error, ctx->root, path, line, reason);
+        return pt_bootconf_corrupt (error, ctx->root, f->path, line, reason);
     }
 
   /* The last assignment of each variable over the files, in the order
@@ -273,9 +275,21 @@ grub_plan (PtBootconfContext *ctx, GError **error)
   for (guint n = 0; n < 2; n++)
     if (values[n].assign != NULL)
       {
+        guint first = tokens->len;
+        g_autoptr(GPtrArray) mine = pt_tokens_new ();
+
         values[n].group = n;
         if (!decode_value (ctx, &values[n], tokens, error))
-          goto out_fail;
+          goto out;
+        for (guint i = first; i < tokens->len; i++)
+          {
+            PtToken *t = g_ptr_array_index (tokens, i);
+
+            pt_tokens_add (mine, t->text, t->start, t->end, n);
+          }
+        if (!pt_kargs_check_quotes (ctx, mine, values[n].file->path,
+                                    file_text (values[n].file, NULL), error))
+          goto out;
         target = &values[n];
       }
 
@@ -301,12 +315,27 @@ grub_plan (PtBootconfContext *ctx, GError **error)
               g_autofree char *raw = encode_or_fail (ctx, v, edit->replacements[i], error);
 
               if (raw == NULL)
-                goto out_fail;
+                goto out;
               pt_splices_add (v->file->splices, t->start, t->end, raw);
             }
         }
       pt_splices_delete_tokens (v->file->splices, tokens, (guint *) idx->data, idx->len,
                                 edit->actions);
+    }
+
+  if (target != NULL)
+    {
+      result->path = target->file->path;
+      result->line = target->assign->line;
+    }
+  else
+    {
+      GrubFile *f = g_ptr_array_index (files, 0);
+      gsize len;
+      const char *text = file_text (f, &len);
+
+      result->path = f->path;
+      result->line = pt_bootconf_line_of (text, len);
     }
 
   if (edit->append->len > 0 && target != NULL)
@@ -345,7 +374,7 @@ grub_plan (PtBootconfContext *ctx, GError **error)
                                                  error);
 
           if (raw == NULL)
-            goto out_fail;
+            goto out;
           if (after_token || i > 0)
             g_string_append (add, sep);
           g_string_append (add, raw);
@@ -388,10 +417,88 @@ grub_plan (PtBootconfContext *ctx, GError **error)
           && pt_kargs_edit_changed (edit))
         drop_empty_default (&out);
       if (!g_bytes_equal (out, f->bytes))
+        f->out = g_steal_pointer (&out);
+    }
+  result->edit = g_steal_pointer (&edit);
+  ok = TRUE;
+
+out:
+  for (guint n = 0; n < 2; n++)
+    pt_shell_word_clear (&values[n].word);
+  return ok;
+}
+
+static gboolean
+grub_plan (PtBootconfContext *ctx, GError **error)
+{
+  g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func ((GDestroyNotify) grub_file_free);
+  g_autoptr(GPtrArray) dropins = pt_bootconf_list_dir (ctx->root, "etc/default/grub.d", ".cfg");
+  g_autoptr(PtKargsEdit) edit = NULL;
+  GrubResult result = { 0 };
+  gboolean changed = FALSE;
+
+  g_ptr_array_insert (dropins, 0, g_strdup (GRUB_DEFAULT_FILE));
+  for (guint i = 0; i < dropins->len; i++)
+    {
+      const char *path = g_ptr_array_index (dropins, i);
+      g_autoptr(GError) local_error = NULL;
+      g_autoptr(GBytes) bytes = pt_bootconf_read_file (ctx->root, path, &local_error);
+
+      if (local_error != NULL)
         {
-          pt_bootconf_add_change (ctx, "grub", f->path, f->bytes, out, 0644);
-          changed = TRUE;
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
         }
+      if (bytes == NULL)
+        {
+          if (i == 0)
+            return TRUE;   /* no etc/default/grub: nothing of ours to change */
+          continue;
+        }
+      g_ptr_array_add (files, grub_file_new (path, bytes));
+    }
+
+  if (!grub_compute (ctx, files, &result, error))
+    return FALSE;
+  edit = result.edit;
+
+  /* What the new files say must be what we meant: planned on them, the
+   * same edit finds nothing left to do. A line that runs on into ours (a
+   * trailing backslash) or any other surprise is refused, not written. */
+  {
+    g_autoptr(GPtrArray) check = g_ptr_array_new_with_free_func ((GDestroyNotify) grub_file_free);
+    g_autoptr(GError) local_error = NULL;
+    GrubResult again = { 0 };
+    gboolean same = TRUE;
+
+    for (guint i = 0; i < files->len; i++)
+      {
+        GrubFile *f = g_ptr_array_index (files, i);
+
+        changed = changed || f->out != NULL;
+        g_ptr_array_add (check, grub_file_new (f->path, f->out ? f->out : f->bytes));
+      }
+    if (changed)
+      {
+        if (!grub_compute (ctx, check, &again, &local_error))
+          same = FALSE;
+        for (guint i = 0; same && i < check->len; i++)
+          if (((GrubFile *) g_ptr_array_index (check, i))->out != NULL)
+            same = FALSE;
+        g_clear_pointer (&again.edit, pt_kargs_edit_free);
+        if (!same)
+          return pt_bootconf_corrupt (error, ctx->root, result.path, result.line,
+                                      _("the edited file would not read back as intended "
+                                        "(does a line before it end in a backslash?)"));
+      }
+  }
+
+  for (guint i = 0; i < files->len; i++)
+    {
+      GrubFile *f = g_ptr_array_index (files, i);
+
+      if (f->out != NULL)
+        pt_bootconf_add_change (ctx, "grub", f->path, f->bytes, f->out, 0644);
     }
 
   if (changed)
@@ -441,15 +548,7 @@ grub_plan (PtBootconfContext *ctx, GError **error)
                                               "old command line until they are regenerated.")));
         }
     }
-
-  for (guint n = 0; n < 2; n++)
-    pt_shell_word_clear (&values[n].word);
   return TRUE;
-
-out_fail:
-  for (guint n = 0; n < 2; n++)
-    pt_shell_word_clear (&values[n].word);
-  return FALSE;
 }
 
 const PtBootconfBackend pt_bootconf_grub = {

@@ -373,6 +373,8 @@ edit_options (PtBootconfContext *ctx, const char *t, JNode *array, GPtrArray *sp
       pt_tokens_add (tokens, e->str, e->start, e->end, 0);
       idx[i] = i;
     }
+  if (!pt_kargs_check_quotes (ctx, tokens, CONFIG_FILE, t, error))
+    return FALSE;
   edit = pt_kargs_edit (ctx, tokens);
   *changed = pt_kargs_edit_changed (edit);
   if (!*changed)

@@ -135,6 +135,45 @@ array_separator (const char *text, PtShellAssign *a, GPtrArray *tokens)
   return g_strdup_printf ("\n%.*s", (int) (text + to - nl - 1), nl + 1);
 }
 
+/* The new file's last MODULES, planned again, needs nothing more. */
+static gboolean
+reads_back (PtBootconfContext *ctx, const char *path, GBytes *bytes)
+{
+  ConfFile f = { (char *) path, bytes, NULL };
+  g_autoptr(GPtrArray) tokens = pt_tokens_new ();
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(PtModulesEdit) edit = NULL;
+  PtShellAssign *target = NULL;
+  PtShellWord word = { 0 };
+  gsize len;
+  const char *text = g_bytes_get_data (bytes, &len);
+  gboolean ok;
+
+  f.assigns = pt_shell_scan (text, len, NULL, NULL);
+  if (f.assigns == NULL)
+    return FALSE;
+  for (guint k = 0; k < f.assigns->len; k++)
+    {
+      PtShellAssign *a = g_ptr_array_index (f.assigns, k);
+
+      if (g_str_equal (a->name, "MODULES") && !a->append)
+        target = a;
+    }
+  ok = target != NULL && value_tokens (ctx, &f, target, tokens, &word, NULL);
+  if (ok)
+    {
+      for (guint i = 0; i < tokens->len; i++)
+        g_ptr_array_add (names, entry_module (((PtToken *) g_ptr_array_index (tokens, i))->text));
+      edit = pt_modules_edit (ctx, (const char *const *) names->pdata, names->len);
+      ok = !pt_modules_edit_changed (edit, tokens->len);
+    }
+  else if (target == NULL && ctx->remove)
+    ok = TRUE;
+  pt_shell_word_clear (&word);
+  g_ptr_array_unref (f.assigns);
+  return ok;
+}
+
 static gboolean
 mkinitcpio_plan (PtBootconfContext *ctx, GError **error)
 {
@@ -346,6 +385,14 @@ mkinitcpio_plan (PtBootconfContext *ctx, GError **error)
 
   text = g_bytes_get_data (target_file->bytes, &len);
   out = pt_splices_apply (text, len, splices);
+  if (!g_bytes_equal (out, target_file->bytes) && !reads_back (ctx, target_file->path, out))
+    {
+      pt_bootconf_corrupt (error, ctx->root, target_file->path,
+                           target ? target->line : pt_bootconf_line_of (text, len),
+                           _("the edited file would not read back as intended "
+                             "(does a line before it end in a backslash?)"));
+      goto out;
+    }
   if (!g_bytes_equal (out, target_file->bytes))
     {
       g_auto(GStrv) argv = mkinitcpio_regenerate (ctx);

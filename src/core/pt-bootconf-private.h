@@ -181,6 +181,15 @@ void       pt_kargs_split    (const char *text,
                               guint       group,
                               GPtrArray  *tokens);
 
+/* PT_ERROR_CORRUPT naming the line of the first argument of @tokens (with
+ * offsets into @text of ROOT/@path) whose double quote is not closed: the
+ * kernel would take the rest of the line, ours included, for its value. */
+gboolean   pt_kargs_check_quotes (PtBootconfContext *ctx,
+                                  GPtrArray         *tokens,
+                                  const char        *path,
+                                  const char        *text,
+                                  GError           **error);
+
 typedef struct
 {
   guint          n_tokens;

@@ -171,7 +171,7 @@ splice_edit (GPtrArray *splices, GPtrArray *tokens, PtKargsEdit *edit, guint gro
 }
 
 static gboolean
-plan_cmdline_file (PtBootconfContext *ctx, GBytes *bytes)
+plan_cmdline_file (PtBootconfContext *ctx, GBytes *bytes, GError **error)
 {
   gsize len;
   const char *text = g_bytes_get_data (bytes, &len);
@@ -181,6 +181,8 @@ plan_cmdline_file (PtBootconfContext *ctx, GBytes *bytes)
   g_autoptr(GBytes) out = NULL;
 
   pt_kargs_split (text, len, 0, 0, tokens);
+  if (!pt_kargs_check_quotes (ctx, tokens, CMDLINE_FILE, text, error))
+    return FALSE;
   edit = pt_kargs_edit (ctx, tokens);
   splice_edit (splices, tokens, edit, 0, TRUE, 0, FALSE);
   out = pt_splices_apply (text, len, splices);
@@ -207,8 +209,8 @@ group_emptied (GPtrArray *tokens, PtKargsEdit *edit, guint group)
 }
 
 /* One loader entry: its "options" lines, as groups of tokens. */
-static void
-plan_entry (PtBootconfContext *ctx, const char *path, GBytes *bytes)
+static gboolean
+plan_entry (PtBootconfContext *ctx, const char *path, GBytes *bytes, GError **error)
 {
   gsize len;
   const char *text = g_bytes_get_data (bytes, &len);
@@ -260,7 +262,9 @@ plan_entry (PtBootconfContext *ctx, const char *path, GBytes *bytes)
   /* type #1 entries for a Linux kernel; "efi" entries (unified kernel
    * images) carry their command line inside */
   if (!has_linux)
-    return;
+    return TRUE;
+  if (!pt_kargs_check_quotes (ctx, tokens, path, text, error))
+    return FALSE;
 
   edit = pt_kargs_edit (ctx, tokens);
   for (guint g = 0; g < group; g++)
@@ -301,6 +305,7 @@ plan_entry (PtBootconfContext *ctx, const char *path, GBytes *bytes)
   out = pt_splices_apply (text, len, splices);
   if (!g_bytes_equal (out, bytes))
     pt_bootconf_add_change (ctx, "systemd-boot", path, bytes, out, 0644);
+  return TRUE;
 }
 
 static gboolean
@@ -316,7 +321,7 @@ sdboot_plan (PtBootconfContext *ctx, GError **error)
       return FALSE;
     }
   if (cmdline != NULL)
-    return plan_cmdline_file (ctx, cmdline);
+    return plan_cmdline_file (ctx, cmdline, error);
 
   for (guint d = 0; entry_dirs[d] != NULL; d++)
     {
@@ -334,7 +339,8 @@ sdboot_plan (PtBootconfContext *ctx, GError **error)
               continue;
             }
           n_entries++;
-          plan_entry (ctx, path, bytes);
+          if (!plan_entry (ctx, path, bytes, error))
+            return FALSE;
         }
     }
 

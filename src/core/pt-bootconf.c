@@ -708,6 +708,27 @@ pt_kargs_split (const char *text, gsize len, gsize base, guint group, GPtrArray 
     }
 }
 
+gboolean
+pt_kargs_check_quotes (PtBootconfContext *ctx,
+                       GPtrArray         *tokens,
+                       const char        *path,
+                       const char        *text,
+                       GError           **error)
+{
+  for (guint i = 0; i < tokens->len; i++)
+    {
+      PtToken *t = g_ptr_array_index (tokens, i);
+      guint quotes = 0;
+
+      for (const char *p = t->text; *p != '\0'; p++)
+        quotes += *p == '"';
+      if (quotes % 2 != 0)
+        return pt_bootconf_corrupt (error, ctx->root, path, pt_bootconf_line_of (text, t->start),
+                                    _("a double quote on the kernel command line is not closed"));
+    }
+  return TRUE;
+}
+
 void
 pt_kargs_edit_free (PtKargsEdit *edit)
 {
