@@ -1123,6 +1123,179 @@ test_hosts (gconstpointer data)
   pt_test_remove_tree (root);
 }
 
+/* A line ending in a backslash runs on into the next: a line added after
+ * it would not be an assignment of its own. */
+static void
+test_continuation (void)
+{
+  static const struct { const char *path; const char *tool; const char *text; guint line; } cases[] = {
+    { "etc/default/grub", "usr/sbin/update-grub", "GRUB_TIMEOUT=5\nGRUB_DEFAULT=saved\\\n", 3 },
+    { "etc/default/grub", "usr/sbin/update-grub", "GRUB_TIMEOUT=5\nGRUB_DEFAULT=saved\\", 2 },
+    { "etc/mkinitcpio.conf", "usr/bin/mkinitcpio", "HOOKS=(base udev modconf)\nFILES=\\\n", 3 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *root = new_root ();
+      g_autoptr(GError) error = NULL;
+      PtBootconfContext ctx;
+
+      put (root, cases[i].tool, "");
+      put (root, cases[i].path, cases[i].text);
+      g_assert_false (run (root, NULL, FALSE, &ctx, &error));
+      g_assert_error (error, PT_ERROR, PT_ERROR_CORRUPT);
+      g_assert_nonnull (strstr (error->message, "backslash"));
+      g_assert_null (find_change (&ctx, cases[i].path));
+      pt_bootconf_context_clear (&ctx);
+      pt_test_remove_tree (root);
+    }
+}
+
+/* The kernel reads a double quote to the end of the line: what we would
+ * add after an unclosed one would be part of another argument's value. */
+static void
+test_unclosed_quote (void)
+{
+  static const struct { const char *path; const char *tool; const char *text; guint line; } cases[] = {
+    { "etc/kernel/cmdline", "usr/bin/bootctl", "root=/dev/sda1 ro\nquiet \"splash\n", 2 },
+    { "etc/default/grub", "usr/sbin/update-grub",
+      "GRUB_DEFAULT=0\nGRUB_CMDLINE_LINUX_DEFAULT='quiet \"splash'\n", 2 },
+    { "boot/loader/entries/a.conf", "usr/bin/bootctl", "linux /vmlinuz\noptions root=\"/dev/sda1 ro\n", 2 },
+    { "etc/kernelstub/configuration", "usr/bin/kernelstub",
+      "{\"user\": {\n\"kernel_options\": [\"quiet\", \"x=\\\"y\"]}}", 2 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *root = new_root ();
+      g_autofree char *where = NULL;
+      g_autofree char *prefix = NULL;
+      g_autoptr(GError) error = NULL;
+      PtBootconfContext ctx;
+
+      put (root, cases[i].tool, "");
+      put (root, cases[i].path, cases[i].text);
+      g_assert_false (run (root, NULL, FALSE, &ctx, &error));
+      g_assert_error (error, PT_ERROR, PT_ERROR_CORRUPT);
+      where = g_build_filename (root, cases[i].path, NULL);
+      prefix = g_strdup_printf ("%s:%u: a double quote on the kernel command line is not closed",
+                                where, cases[i].line);
+      if (!g_str_has_prefix (error->message, prefix))
+        g_error ("“%s” does not start with “%s”", error->message, prefix);
+      pt_bootconf_context_clear (&ctx);
+      pt_test_remove_tree (root);
+    }
+}
+
+/* ---- random damage ------------------------------------------------------ */
+
+/* The fixture files with random bytes changed, added or taken out, with
+ * the characters that matter to the parsers favoured: each plan either
+ * refuses (PT_ERROR_CORRUPT) or gives files that plan again to nothing. */
+static void
+test_mutations (void)
+{
+  static const struct { const char *tree; const char *path; const char *tool; } files[] = {
+    { "debian", "etc/default/grub", "usr/sbin/update-grub" },
+    { "fedora", "etc/default/grub", "usr/sbin/grub2-mkconfig" },
+    { "odd/grub-multiline-other", "etc/default/grub", "usr/sbin/update-grub" },
+    { "arch", "etc/mkinitcpio.conf", "usr/bin/mkinitcpio" },
+    { "odd/mkinitcpio-multiline", "etc/mkinitcpio.conf", "usr/bin/mkinitcpio" },
+    { "pop", "etc/kernelstub/configuration", "usr/bin/kernelstub" },
+    { "debian", "etc/initramfs-tools/modules", "usr/sbin/update-initramfs" },
+    { "fedora", "boot/loader/entries/4a5e1c0d2b3f4e6a8c7d9e0f1a2b3c4d-6.5.6-300.fc39.x86_64.conf",
+      "usr/bin/bootctl" },
+    { "odd/grub-dropin", "etc/default/grub.d/50-cloudimg-settings.cfg", "usr/sbin/update-grub" },
+  };
+  static const char alphabet[] = "\"'`$(){}[]\\\n #=,: ;a-_?+";
+  g_autoptr(GRand) rand = g_rand_new_with_seed (4242);
+  guint rounds = g_test_slow () ? 20000 : 1500;
+  g_autofree char *root = new_root ();
+  guint refused = 0, planned = 0;
+
+  put (root, "usr/sbin/update-grub", "");
+  put (root, "usr/bin/mkinitcpio", "");
+  put (root, "usr/bin/kernelstub", "");
+  put (root, "usr/sbin/update-initramfs", "");
+  put (root, "usr/bin/bootctl", "");
+  for (guint r = 0; r < rounds; r++)
+    {
+      guint which = g_rand_int_range (rand, 0, G_N_ELEMENTS (files));
+      g_autofree char *rel = g_build_filename ("distro", files[which].tree, files[which].path, NULL);
+      g_autofree char *src = pt_test_fixture_path (rel);
+      g_autofree char *data = NULL;
+      g_autoptr(GString) s = NULL;
+      g_autoptr(GError) error = NULL;
+      guint edits = g_rand_int_range (rand, 1, 6);
+      PtBootconfContext ctx;
+      const char *paths[] = { "etc/default/grub", "etc/mkinitcpio.conf",
+                              "etc/kernelstub/configuration", "etc/initramfs-tools/modules",
+                              "etc/modprobe.d/vfio.conf", "etc/default/grub.d/50-cloudimg-settings.cfg",
+                              "boot/loader/entries/4a5e1c0d2b3f4e6a8c7d9e0f1a2b3c4d-6.5.6-300.fc39.x86_64.conf" };
+
+      for (guint k = 0; k < G_N_ELEMENTS (paths); k++)
+        {
+          g_autofree char *full = g_build_filename (root, paths[k], NULL);
+
+          g_unlink (full);
+        }
+      g_assert_true (g_file_get_contents (src, &data, NULL, NULL));
+      s = g_string_new (data);
+      for (guint e = 0; e < edits; e++)
+        {
+          guint at = s->len ? g_rand_int_range (rand, 0, s->len) : 0;
+          char c = alphabet[g_rand_int_range (rand, 0, sizeof alphabet - 1)];
+
+          switch (g_rand_int_range (rand, 0, 4))
+            {
+            case 0:
+              g_string_insert_c (s, at, c);
+              break;
+            case 1:
+              if (s->len > 0)
+                g_string_erase (s, at, 1);
+              break;
+            case 2:
+              if (s->len > 0)
+                s->str[at] = c;
+              break;
+            default:
+              g_string_truncate (s, at);
+              break;
+            }
+        }
+      put (root, files[which].path, s->str);
+
+      if (!run (root, NULL, FALSE, &ctx, &error))
+        {
+          g_assert_error (error, PT_ERROR, PT_ERROR_CORRUPT);
+          refused++;
+          pt_bootconf_context_clear (&ctx);
+          continue;
+        }
+      planned++;
+      apply (root, ctx.changes);
+      pt_bootconf_context_clear (&ctx);
+      g_assert_true (run (root, NULL, FALSE, &ctx, &error));
+      if (ctx.changes->len > 0)
+        {
+          PtFileChange *c = g_ptr_array_index (ctx.changes, 0);
+          g_autofree char *d = pt_diff_unified (c->path, c->old_contents, c->new_contents);
+
+          g_error ("not idempotent on this %s:\n%s\nsecond plan:\n%s", files[which].path,
+                   s->str, d);
+        }
+      pt_bootconf_context_clear (&ctx);
+      /* and the undo plan does not refuse what the apply wrote */
+      g_assert_true (run (root, NULL, TRUE, &ctx, &error));
+      pt_bootconf_context_clear (&ctx);
+    }
+  g_test_message ("%u refused, %u planned", refused, planned);
+  g_assert_cmpuint (refused, >, 0);
+  g_assert_cmpuint (planned, >, 0);
+  pt_test_remove_tree (root);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1143,6 +1316,9 @@ main (int argc, char **argv)
   g_test_add_func ("/bootconf/dracut", test_dracut);
   g_test_add_func ("/bootconf/modprobe", test_modprobe);
   g_test_add_func ("/bootconf/module-lists", test_module_lists);
+  g_test_add_func ("/bootconf/continuation", test_continuation);
+  g_test_add_func ("/bootconf/unclosed-quote", test_unclosed_quote);
+  g_test_add_func ("/bootconf/mutations", test_mutations);
   for (guint i = 0; i < G_N_ELEMENTS (host_cases); i++)
     {
       g_autofree char *path = g_strdup_printf ("/bootconf/host/%s", host_cases[i].host);
