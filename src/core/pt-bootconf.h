@@ -26,24 +26,39 @@ typedef struct
 void          pt_file_change_free (PtFileChange *change);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PtFileChange, pt_file_change_free)
 
-/* What the backends are asked to make true. */
+/* What the backends are asked to make true.
+ *
+ * Kernel arguments: one already there is not added again (names compare
+ * with '-' and '_' alike, as the kernel does); intel_iommu=off and
+ * iommu=nopt are turned into the value we want, inside a list of options
+ * too (intel_iommu=off,sm_on becomes on,sm_on); an existing vfio-pci.ids
+ * gets the union of the IDs, in the occurrence the kernel uses (the last).
+ * New arguments go after the last one that stays. With @remove, every
+ * argument equal to one of ours goes (also one that was there before the
+ * apply) and our IDs leave vfio-pci.ids; @remove_args are not touched. */
 typedef struct
 {
   PtHost      *host;            /* unowned; has the root (NULL for a snapshot) */
   const char  *root;            /* host root, "/" for the live system */
   GStrv        kernel_args;     /* to be present: "intel_iommu=on", "vfio-pci.ids=…" */
-  GStrv        remove_args;     /* keys whose every occurrence goes: "amd_iommu" when =on */
+  GStrv        remove_args;     /* to go: "key" (every occurrence) or "key=value" (that
+                                 * value only); pt_bootconf_plan() sets "amd_iommu=on"
+                                 * on AMD hosts, which the kernel does not know */
   GStrv        vfio_ids;        /* "10de:13c2", … */
   GStrv        gpu_drivers;     /* modules the passed devices would otherwise get (softdep) */
   const char  *kernel_release;  /* for vfio_virqfd (< 6.2) */
   gboolean     remove;          /* plan the undo of an earlier apply instead */
   const char  *os_id;           /* os-release ID and ID_LIKE, for commands */
   const char  *os_id_like;
-  gboolean     vfio_builtin;    /* vfio-pci is built into the kernel */
+  gboolean     vfio_builtin;    /* vfio-pci is built into the kernel: no module lists,
+                                 * no modprobe.d (options do not reach it) */
 
   /* outputs */
-  GPtrArray   *changes;         /* PtFileChange */
-  GPtrArray   *regenerate;      /* GStrv argv, run in order after the files */
+  GPtrArray   *changes;         /* PtFileChange: the bootloader's first */
+  GPtrArray   *regenerate;      /* GStrv argv, run in order after the files: the
+                                 * initramfs first, then the bootloader (kernelstub
+                                 * and proxmox-boot-tool copy the new initramfs);
+                                 * names, not paths: run them inside the system */
   GPtrArray   *notes;           /* char *, translated */
   GPtrArray   *warnings;        /* char *, translated */
 } PtBootconfContext;
