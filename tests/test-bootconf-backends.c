@@ -1013,6 +1013,19 @@ test_module_lists (void)
   text = new_text (&ctx, "etc/mkinitcpio.conf");
   g_assert_cmpstr (text, ==, "HOOKS=(base udev modconf)\nMODULES=(vfio_pci vfio vfio_iommu_type1)\n");
   pt_bootconf_context_clear (&ctx);
+
+  /* only MODULES+=: ours goes before it, which it then extends */
+  put (root, "etc/mkinitcpio.conf", "HOOKS=(base udev modconf)\nMODULES+=(amdgpu)\n");
+  g_assert_true (run (root, &p, FALSE, &ctx, &error));
+  g_clear_pointer (&text, g_free);
+  text = new_text (&ctx, "etc/mkinitcpio.conf");
+  g_assert_cmpstr (text, ==, "HOOKS=(base udev modconf)\nMODULES=(vfio_pci vfio vfio_iommu_type1)\n"
+                             "MODULES+=(amdgpu)\n");
+  apply (root, ctx.changes);
+  pt_bootconf_context_clear (&ctx);
+  g_assert_true (run (root, &p, FALSE, &ctx, &error));
+  g_assert_cmpuint (ctx.changes->len, ==, 0);
+  pt_bootconf_context_clear (&ctx);
   pt_test_remove_tree (root);
 
   /* initramfs-tools without the file: it is created */

@@ -255,14 +255,32 @@ mkinitcpio_plan (PtBootconfContext *ctx, GError **error)
       g_autofree char *list = NULL;
       g_autofree char *line = NULL;
 
+      PtShellAssign *first_append = NULL;
+
       if (ctx->remove)
         return TRUE;
       text = g_bytes_get_data (f->bytes, &len);
       g_ptr_array_add (wanted, NULL);
       list = g_strjoinv (" ", (char **) wanted->pdata);
-      line = len > 0 && text[len - 1] != '\n' ? g_strdup_printf ("\nMODULES=(%s)", list)
-                                              : g_strdup_printf ("MODULES=(%s)\n", list);
-      pt_splices_add (splices, len, len, line);
+      for (guint k = 0; k < f->assigns->len && first_append == NULL; k++)
+        {
+          PtShellAssign *a = g_ptr_array_index (f->assigns, k);
+
+          if (g_str_equal (a->name, "MODULES") && a->append)
+            first_append = a;
+        }
+      if (first_append != NULL && (first_append->start == 0 || text[first_append->start - 1] == '\n'))
+        {
+          /* before the first MODULES+=, which would otherwise be lost */
+          line = g_strdup_printf ("MODULES=(%s)\n", list);
+          pt_splices_add (splices, first_append->start, first_append->start, line);
+        }
+      else
+        {
+          line = len > 0 && text[len - 1] != '\n' ? g_strdup_printf ("\nMODULES=(%s)", list)
+                                                  : g_strdup_printf ("MODULES=(%s)\n", list);
+          pt_splices_add (splices, len, len, line);
+        }
       target_file = f;
     }
   else
