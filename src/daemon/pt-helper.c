@@ -661,7 +661,11 @@ static const char *
 file_change_name (Regen *regen, PtJournalFile *f)
 {
   if (g_str_equal (regen->action, "apply"))
-    return f->existed ? "modified" : "created";
+    {
+      if (!f->existed)
+        return "created";
+      return f->sha256_after != NULL ? "modified" : "removed";
+    }
   switch (f->outcome)
     {
     case PT_JOURNAL_FILE_RESTORED:
