@@ -20,8 +20,13 @@ typedef struct
   guint      timeout;     /* idle seconds before exiting, 0: never */
   guint      idle_source;
   gboolean   acquired;
+  gint64     released;    /* when the name was given up, 0 before */
   int        status;
 } Daemon;
+
+/* Calls already on their way to our unique name when the name is released
+ * are still answered: the daemon lingers this long after the last one. */
+#define LINGER_USEC (G_USEC_PER_SEC / 4)
 
 static void
 quit (Daemon *d, int status)
@@ -29,6 +34,21 @@ quit (Daemon *d, int status)
   if (status != 0)
     d->status = status;
   g_main_loop_quit (d->loop);
+}
+
+static gboolean
+linger_cb (gpointer user_data)
+{
+  Daemon *d = user_data;
+  gint64 now = g_get_monotonic_time ();
+
+  if (!pt_helper_is_idle (d->helper)
+      || now - pt_helper_get_last_activity (d->helper) < LINGER_USEC
+      || now - d->released < LINGER_USEC)
+    return G_SOURCE_CONTINUE;
+  d->idle_source = 0;
+  quit (d, 0);
+  return G_SOURCE_REMOVE;
 }
 
 static gboolean
@@ -43,9 +63,12 @@ idle_check_cb (gpointer user_data)
   if (idle < (gint64) d->timeout * G_TIME_SPAN_SECOND)
     return G_SOURCE_CONTINUE;
 
+  /* Give the name up first, so that the next call starts a new daemon,
+   * then answer what was already sent to this one. */
   g_message ("Idle for %u s, exiting", d->timeout);
-  d->idle_source = 0;
-  quit (d, 0);
+  g_clear_handle_id (&d->owner_id, g_bus_unown_name);
+  d->released = g_get_monotonic_time ();
+  d->idle_source = g_timeout_add (50, linger_cb, d);
   return G_SOURCE_REMOVE;
 }
 
@@ -196,9 +219,7 @@ main (int argc, char **argv)
 
   g_main_loop_run (d.loop);
 
-  /* Give the name up first, so that a call arriving now starts a new
-   * daemon instead of reaching this one as it goes. */
-  g_bus_unown_name (d.owner_id);
+  g_clear_handle_id (&d.owner_id, g_bus_unown_name);
   g_clear_handle_id (&d.idle_source, g_source_remove);
   pt_helper_unregister (d.helper);
   g_object_unref (d.helper);
