@@ -14,6 +14,8 @@ host's /usr/bin/python3.
   labcheck.py vfio-open GROUP ADDR… a VFIO container takes the group, a device fd per function
   labcheck.py qmp-query-pci SOCK WAIT ID…  a QEMU's query-pci shows each vendor:device ID
   labcheck.py boot-drivers PLAN     vfio-pci holds exactly the devices with IDs in PLAN's vfio_ids
+  labcheck.py details CTL [--quick] `CTL snapshot` against sysfs, lspci, modprobe -R (not
+                                    with --quick), /proc
   labcheck.py plan-ok CTL ADDR… -- EXPECTED…   plan succeeds and takes exactly EXPECTED
 
 Each prints what it found and, on a mismatch, `MISMATCH: …` lines; the exit
@@ -471,6 +473,134 @@ def cmd_boot_drivers(plan_path):
             mismatch(f"the planned device {a} is gone")
 
 
+GT_PER_GEN = {"2.5": 1, "5.0": 2, "5": 2, "8.0": 3, "8": 3, "16.0": 4, "16": 4,
+              "32.0": 5, "32": 5, "64.0": 6, "64": 6}
+
+
+def link_gen(text):
+    m = re.match(r"^([0-9.]+) GT/s", text or "")
+    return GT_PER_GEN.get(m.group(1), -1) if m else 0
+
+
+def lspci_blocks():
+    r = subprocess.run(["lspci", "-D", "-vvv"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    blocks, cur = {}, None
+    for line in r.stdout.splitlines():
+        m = re.match(r"^([0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]) ", line)
+        if m:
+            cur = m.group(1)
+            blocks[cur] = []
+        if cur:
+            blocks[cur].append(line)
+    return {a: "\n".join(b) for a, b in blocks.items()}
+
+
+def cmd_details(ctl, quick=False):
+    """`CTL snapshot` against the kernel: every device attribute the
+    snapshot holds against sysfs, the config-space capabilities against the
+    kernel's reset methods, link attributes and lspci (pciutils), the
+    modules against `modprobe -R`, the host facts against /proc; and the
+    snapshot read back gives the same groups, gpus and status as the live
+    host."""
+    import tempfile
+    snap = ctl_json(ctl, "snapshot")
+    if snap is None:
+        return
+    lspci = lspci_blocks()
+    base = os.path.join(SYS, "bus", "pci", "devices")
+    seen = set()
+    for d in snap.get("devices", []):
+        a = d["address"]
+        seen.add(a)
+        p = os.path.join(base, a)
+        if not os.path.isdir(p):
+            mismatch(f"snapshot has {a}, the kernel does not")
+            continue
+
+        def attr(name):
+            return read(os.path.join(p, name))
+
+        def want(key, value):
+            if d.get(key) != value:
+                mismatch(f"{a} {key}: snapshot {d.get(key)!r}, kernel {value!r}")
+
+        want("class", attr("class")[2:])
+        want("revision", attr("revision")[2:])
+        want("subsystem_vendor", attr("subsystem_vendor")[2:])
+        want("subsystem_device", attr("subsystem_device")[2:])
+        want("modalias", attr("modalias"))
+        override = attr("driver_override")
+        want("driver_override", None if override in (None, "(null)") else override)
+        numa = attr("numa_node")
+        want("numa_node", None if numa in (None, "-1") else int(numa))
+        want("reset_method", attr("reset_method"))
+        group = os.path.join(p, "iommu_group")
+        want("iommu_group", int(os.path.basename(os.readlink(group))) if os.path.islink(group) else None)
+        parts = os.path.realpath(p).split("/")
+        parent = parts[-2] if ADDR_RE.match(parts[-2]) else None
+        want("parent", parent)
+        if not quick:
+            r = subprocess.run(["modprobe", "-R", attr("modalias")], stdout=subprocess.PIPE,
+                               stderr=subprocess.DEVNULL, text=True)
+            mods = sorted(set(r.stdout.split())) if r.returncode == 0 else []
+            if sorted(set(d.get("kernel_modules") or [])) != mods:
+                mismatch(f"{a} kernel_modules: snapshot {d.get('kernel_modules')}, modprobe -R {mods}")
+
+        caps = d.get("caps") or {}
+        if not caps.get("known"):
+            mismatch(f"{a}: capabilities unknown though we are root")
+            continue
+        methods = (attr("reset_method") or "").split()
+        if caps.get("flr") != ("flr" in methods or "af_flr" in methods):
+            mismatch(f"{a} caps.flr {caps.get('flr')}, kernel reset methods {methods}")
+        if caps.get("pm_reset") != ("pm" in methods):
+            mismatch(f"{a} caps.pm_reset {caps.get('pm_reset')}, kernel reset methods {methods}")
+        block = lspci.get(a, "")
+        if caps.get("pcie") != ("Express (" in block):
+            mismatch(f"{a} caps.pcie {caps.get('pcie')}, lspci {'Express (' in block}")
+        if caps.get("acs") != ("Access Control Services" in block):
+            mismatch(f"{a} caps.acs {caps.get('acs')}, lspci {'Access Control Services' in block}")
+        if caps.get("rebar") != ("Resizable BAR" in block or "Physical Resizable BAR" in block):
+            mismatch(f"{a} caps.rebar {caps.get('rebar')}, lspci says otherwise")
+        if attr("current_link_width") is not None:
+            for key, name, conv in (("link_width", "current_link_width", int),
+                                    ("link_width_max", "max_link_width", int),
+                                    ("link_speed", "current_link_speed", link_gen),
+                                    ("link_speed_max", "max_link_speed", link_gen)):
+                kv = conv(attr(name))
+                if caps.get(key) != kv:
+                    mismatch(f"{a} caps.{key} {caps.get(key)}, kernel {name} {attr(name)!r}")
+    for a in sorted(set(os.listdir(base)) - seen):
+        mismatch(f"the kernel has {a}, the snapshot does not")
+
+    host = snap.get("host", {})
+    def host_want(key, value):
+        if host.get(key) != value:
+            mismatch(f"host {key}: snapshot {host.get(key)!r}, kernel {value!r}")
+    host_want("kernel_release", os.uname().release)
+    host_want("cmdline", read("/proc/cmdline"))
+    with open("/proc/modules") as f:
+        host_want("loaded_modules", sorted(line.split()[0] for line in f))
+    host_want("acpi_dmar", os.path.exists(os.path.join(SYS, "firmware", "acpi", "tables", "DMAR")))
+    host_want("acpi_ivrs", os.path.exists(os.path.join(SYS, "firmware", "acpi", "tables", "IVRS")))
+    host_want("efi", os.path.isdir(os.path.join(SYS, "firmware", "efi")))
+    host_want("interrupt_remapping", "IR-" in (read("/proc/interrupts") or ""))
+    disk, nic = root_facts()
+    host_want("root_disk_devices", [disk] if disk else [])
+    host_want("default_route_devices", [nic] if nic else [])
+
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+        json.dump(snap, f)
+        path = f.name
+    for cmd in ("groups", "gpus", "status"):
+        live = subprocess.run([ctl, cmd, "--json"], stdout=subprocess.PIPE, text=True).stdout
+        back = subprocess.run([ctl, "--snapshot", path, cmd, "--json"], stdout=subprocess.PIPE, text=True).stdout
+        if live != back:
+            mismatch(f"`{cmd} --json` from the snapshot differs from the live host")
+    os.unlink(path)
+    print(f"details: {len(seen)} devices compared with sysfs, lspci and modprobe -R")
+
+
 def main():
     cmd = sys.argv[1] if len(sys.argv) > 1 else ""
     if cmd == "roles":
@@ -491,6 +621,8 @@ def main():
         cmd_qmp_query_pci(sys.argv[2], sys.argv[3], sys.argv[4:])
     elif cmd == "boot-drivers":
         cmd_boot_drivers(sys.argv[2])
+    elif cmd == "details":
+        cmd_details(sys.argv[2], quick="--quick" in sys.argv[3:])
     elif cmd == "plan-ok":
         cmd_plan_ok(sys.argv[2], sys.argv[3:])
     else:
