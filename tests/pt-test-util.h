@@ -2,6 +2,7 @@
 #pragma once
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 
 G_BEGIN_DECLS
 
@@ -14,5 +15,28 @@ char *pt_test_build_host_from_text (const char *listing);
 void  pt_test_remove_tree (const char *path);
 /* Path of a file in the source tree's tests/fixtures directory. */
 char *pt_test_fixture_path (const char *relative);
+
+/* One run of the built passthroughctl ($PASSTHROUGHCTL). */
+typedef struct
+{
+  int    status;   /* exit status */
+  char  *out;
+  char  *err;
+} PtTestRun;
+
+void pt_test_run_clear (PtTestRun *run);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (PtTestRun, pt_test_run_clear)
+
+/* Runs passthroughctl with @args (NULL-terminated) and, when @env_name is
+ * not NULL, that environment variable set to @env_value. */
+void pt_test_run_ctl (PtTestRun         *run,
+                      const char        *env_name,
+                      const char        *env_value,
+                      const char *const *args);
+#define pt_test_ctl(run, ...) \
+  pt_test_run_ctl ((run), NULL, NULL, (const char *const[]) { __VA_ARGS__, NULL })
+
+/* Parses @text, which must be a JSON object. */
+JsonObject *pt_test_parse_object (JsonParser *parser, const char *text);
 
 G_END_DECLS

@@ -15,59 +15,9 @@
 #include "pt-fileutil.h"
 #include "pt-test-util.h"
 
-typedef struct
-{
-  int    status;
-  char  *out;
-  char  *err;
-} Run;
-
-static void
-run_clear (Run *r)
-{
-  g_free (r->out);
-  g_free (r->err);
-}
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
-
-/* Runs passthroughctl with @args (NULL-terminated) and, when not NULL, the
- * environment variable @env_name set to @env_value. */
-static void
-ctl_argv (Run *r, const char *env_name, const char *env_value, const char *const *args)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  g_auto(GStrv) envp = g_get_environ ();
-  const char *bin = g_getenv ("PASSTHROUGHCTL");
-  int wait_status = 0;
-
-  g_assert_nonnull (bin);
-  g_ptr_array_add (argv, (char *) bin);
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (char *) args[i]);
-  g_ptr_array_add (argv, NULL);
-  if (env_name != NULL)
-    envp = g_environ_setenv (envp, env_name, env_value, TRUE);
-
-  g_spawn_sync (NULL, (char **) argv->pdata, envp, G_SPAWN_DEFAULT, NULL, NULL,
-                &r->out, &r->err, &wait_status, &error);
-  g_assert_no_error (error);
-  g_assert_true (WIFEXITED (wait_status));
-  r->status = WEXITSTATUS (wait_status);
-}
-
-#define ctl(r, ...) ctl_argv ((r), NULL, NULL, (const char *const[]) { __VA_ARGS__, NULL })
-
-static JsonObject *
-parse_object (JsonParser *parser, const char *text)
-{
-  g_autoptr(GError) error = NULL;
-
-  json_parser_load_from_data (parser, text, -1, &error);
-  g_assert_no_error (error);
-  g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
-  return json_node_get_object (json_parser_get_root (parser));
-}
+#define ctl pt_test_ctl
+#define ctl_argv pt_test_run_ctl
+#define parse_object pt_test_parse_object
 
 /* ---- the tree, byte for byte ------------------------------------------------- */
 
@@ -240,8 +190,8 @@ test_seed_apply_rollback (void)
   g_autoptr(GPtrArray) changed = NULL;
   g_autofree char *regenerate = NULL;
   g_autofree char *id = NULL;
-  g_auto(Run) plan = { 0 };
-  g_auto(Run) apply = { 0 };
+  g_auto(PtTestRun) plan = { 0 };
+  g_auto(PtTestRun) apply = { 0 };
   JsonObject *obj;
 
   ctl (&plan, "--root", root, "plan", "01:00.0", "--json");
@@ -303,8 +253,8 @@ test_seed_apply_rollback (void)
 
   /* Second apply: nothing to do, nothing touched, no transaction. */
   {
-    g_auto(Run) again = { 0 };
-    g_auto(Run) again_json = { 0 };
+    g_auto(PtTestRun) again = { 0 };
+    g_auto(PtTestRun) again_json = { 0 };
     g_autoptr(JsonParser) parser = json_parser_new ();
     g_autoptr(GHashTable) now = NULL;
 
@@ -322,7 +272,7 @@ test_seed_apply_rollback (void)
 
   /* Rollback: every file back byte for byte, created ones gone. */
   {
-    g_auto(Run) rollback = { 0 };
+    g_auto(PtTestRun) rollback = { 0 };
 
     ctl (&rollback, "--root", root, "rollback");
     g_test_message ("%s%s", rollback.out, rollback.err);
@@ -349,7 +299,7 @@ test_seed_apply_rollback (void)
 
   /* Rolling back again says so and changes nothing. */
   {
-    g_auto(Run) twice = { 0 };
+    g_auto(PtTestRun) twice = { 0 };
     g_autoptr(GHashTable) now = NULL;
 
     ctl (&twice, "--root", root, "rollback", id);
@@ -361,8 +311,8 @@ test_seed_apply_rollback (void)
 
   /* The same round in JSON. */
   {
-    g_auto(Run) json_apply = { 0 };
-    g_auto(Run) json_rollback = { 0 };
+    g_auto(PtTestRun) json_apply = { 0 };
+    g_auto(PtTestRun) json_rollback = { 0 };
     g_autoptr(JsonParser) rb_parser = json_parser_new ();
     g_autoptr(GPtrArray) applied_paths = NULL;
     g_autofree char *applied_regenerate = NULL;
@@ -410,9 +360,9 @@ test_interrupted (void)
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autofree char *manifest = NULL;
   g_autofree char *text = NULL;
-  g_auto(Run) apply = { 0 };
-  g_auto(Run) again = { 0 };
-  g_auto(Run) rollback = { 0 };
+  g_auto(PtTestRun) apply = { 0 };
+  g_auto(PtTestRun) again = { 0 };
+  g_auto(PtTestRun) rollback = { 0 };
   const char *id;
   JsonObject *obj;
 
@@ -461,7 +411,7 @@ test_bad_transactions (void)
 
   /* No journal yet: nothing to roll back is a failure, not a usage error. */
   {
-    g_auto(Run) r = { 0 };
+    g_auto(PtTestRun) r = { 0 };
 
     ctl (&r, "--root", root, "rollback");
     g_assert_cmpint (r.status, ==, 1);
@@ -470,21 +420,21 @@ test_bad_transactions (void)
   }
   for (guint i = 0; malformed[i] != NULL; i++)
     {
-      g_auto(Run) r = { 0 };
+      g_auto(PtTestRun) r = { 0 };
 
       ctl (&r, "--root", root, "rollback", malformed[i]);
       g_assert_cmpint (r.status, ==, 2);
       g_assert_nonnull (strstr (r.err, "not a transaction id"));
     }
   {
-    g_auto(Run) r = { 0 };
+    g_auto(PtTestRun) r = { 0 };
 
     ctl (&r, "--root", root, "rollback", "20250101T000000Z-0000");
     g_assert_cmpint (r.status, ==, 1);
     g_assert_nonnull (strstr (r.err, "20250101T000000Z-0000"));
   }
   {
-    g_auto(Run) r = { 0 };
+    g_auto(PtTestRun) r = { 0 };
 
     ctl (&r, "--root", root, "rollback", "20250101T000000Z-0000", "20250101T000000Z-0001");
     g_assert_cmpint (r.status, ==, 2);
@@ -512,7 +462,7 @@ test_usage (void)
   g_assert_no_error (error);
   close (fd);
   {
-    g_auto(Run) r = { 0 };
+    g_auto(PtTestRun) r = { 0 };
 
     ctl (&r, "--root", root, "snapshot");
     g_assert_cmpint (r.status, ==, 0);
@@ -521,42 +471,42 @@ test_usage (void)
 
   /* A snapshot has no files to change. */
   {
-    g_auto(Run) r = { 0 };
+    g_auto(PtTestRun) r = { 0 };
 
     ctl (&r, "--snapshot", snapshot_path, "apply", "01:00.0");
     g_assert_cmpint (r.status, ==, 2);
     g_assert_nonnull (strstr (r.err, "snapshot"));
   }
   {
-    g_auto(Run) r = { 0 };
+    g_auto(PtTestRun) r = { 0 };
 
     ctl (&r, "--snapshot", snapshot_path, "rollback");
     g_assert_cmpint (r.status, ==, 2);
   }
   /* Bad addresses are usage errors, before anything is read. */
   {
-    g_auto(Run) r = { 0 };
+    g_auto(PtTestRun) r = { 0 };
 
     ctl (&r, "--root", root, "apply", "01:00.9");
     g_assert_cmpint (r.status, ==, 2);
   }
   {
-    g_auto(Run) r = { 0 };
+    g_auto(PtTestRun) r = { 0 };
 
     ctl (&r, "--root", root, "apply");
     g_assert_cmpint (r.status, ==, 2);
   }
   /* A device the host does not have, and a root that does not exist. */
   {
-    g_auto(Run) r = { 0 };
+    g_auto(PtTestRun) r = { 0 };
 
     ctl (&r, "--root", root, "apply", "07:00.0");
     g_assert_cmpint (r.status, ==, 1);
   }
   {
     g_autofree char *missing = g_build_filename (root, "no-such-dir", NULL);
-    g_auto(Run) r = { 0 };
-    g_auto(Run) r2 = { 0 };
+    g_auto(PtTestRun) r = { 0 };
+    g_auto(PtTestRun) r2 = { 0 };
 
     ctl (&r, "--root", missing, "apply", "01:00.0");
     g_assert_cmpint (r.status, ==, 1);
@@ -565,7 +515,7 @@ test_usage (void)
   }
   /* Offline there is no way to boot an entry once. */
   {
-    g_auto(Run) r = { 0 };
+    g_auto(PtTestRun) r = { 0 };
 
     ctl (&r, "--root", root, "apply", "01:00.0", "--trial");
     g_assert_cmpint (r.status, ==, 1);
@@ -576,7 +526,7 @@ test_usage (void)
 
   /* The help names the new commands. */
   {
-    g_auto(Run) r = { 0 };
+    g_auto(PtTestRun) r = { 0 };
 
     ctl (&r, "--help");
     g_assert_cmpint (r.status, ==, 0);
@@ -603,7 +553,7 @@ test_no_daemon (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_auto(Run) r = { 0 };
+      g_auto(PtTestRun) r = { 0 };
 
       ctl_argv (&r, "DBUS_SYSTEM_BUS_ADDRESS", "unix:path=/nonexistent/pt-test-bus", cases[i]);
       g_assert_cmpint (r.status, ==, 1);
@@ -611,7 +561,7 @@ test_no_daemon (void)
       g_assert_cmpstr (r.out, ==, "");
     }
   {
-    g_auto(Run) r = { 0 };
+    g_auto(PtTestRun) r = { 0 };
 
     ctl_argv (&r, "DBUS_SYSTEM_BUS_ADDRESS", "unix:path=/nonexistent/pt-test-bus", bad_address);
     g_assert_cmpint (r.status, ==, 2);
@@ -746,7 +696,7 @@ on_communicated (GObject *source, GAsyncResult *result, gpointer user_data)
 
 /* Runs passthroughctl against the stand-in while serving it. */
 static void
-ctl_with_helper (Run *r, const char *address, const char *const *args)
+ctl_with_helper (PtTestRun *r, const char *address, const char *const *args)
 {
   g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE
                                                                        | G_SUBPROCESS_FLAGS_STDERR_PIPE);
@@ -794,7 +744,7 @@ test_daemon_client (void)
 
   /* Before the name is owned: the helper is missing. */
   {
-    g_auto(Run) r = { 0 };
+    g_auto(PtTestRun) r = { 0 };
 
     ctl_with_helper (&r, address, (const char *const[]) { "apply", "01:00.0", NULL });
     g_assert_cmpint (r.status, ==, 1);
@@ -828,7 +778,7 @@ test_daemon_client (void)
 
   /* Apply: options passed, progress shown, the result listed. */
   {
-    g_auto(Run) r = { 0 };
+    g_auto(PtTestRun) r = { 0 };
     g_autofree char **addresses = NULL;
     g_autoptr(GVariant) options = NULL;
     gboolean flag = FALSE;
@@ -852,7 +802,7 @@ test_daemon_client (void)
     g_assert_nonnull (strstr (r.out, "$ update-grub  (done)"));
   }
   {
-    g_auto(Run) r = { 0 };
+    g_auto(PtTestRun) r = { 0 };
     g_autoptr(JsonParser) parser = json_parser_new ();
     JsonObject *obj;
 
@@ -864,7 +814,7 @@ test_daemon_client (void)
     g_assert_true (JSON_NODE_HOLDS_OBJECT (json_object_get_member (obj, "result")));
   }
   {
-    g_auto(Run) r = { 0 };
+    g_auto(PtTestRun) r = { 0 };
 
     fake.scenario = "nothing";
     ctl_with_helper (&r, address, (const char *const[]) { "apply", "01:00.0", NULL });
@@ -872,7 +822,7 @@ test_daemon_client (void)
     g_assert_nonnull (strstr (r.out, "Nothing to change"));
   }
   {
-    g_auto(Run) r = { 0 };
+    g_auto(PtTestRun) r = { 0 };
 
     fake.scenario = "failed";
     ctl_with_helper (&r, address, (const char *const[]) { "apply", "01:00.0", NULL });
@@ -886,7 +836,7 @@ test_daemon_client (void)
 
     for (guint i = 0; i < G_N_ELEMENTS (scenarios); i++)
       {
-        g_auto(Run) r = { 0 };
+        g_auto(PtTestRun) r = { 0 };
 
         fake.scenario = scenarios[i];
         ctl_with_helper (&r, address, (const char *const[]) { "apply", "01:00.0", NULL });
@@ -899,8 +849,8 @@ test_daemon_client (void)
 
   /* Rollback: the latest is "", a named one and --force are passed. */
   {
-    g_auto(Run) r = { 0 };
-    g_auto(Run) r2 = { 0 };
+    g_auto(PtTestRun) r = { 0 };
+    g_auto(PtTestRun) r2 = { 0 };
     g_autoptr(GVariant) options = NULL;
     const char *id;
     gboolean flag = FALSE;

@@ -8,56 +8,8 @@
 
 #include "pt-test-util.h"
 
-typedef struct
-{
-  int    status;
-  char  *out;
-  char  *err;
-} Run;
-
-static void
-run_clear (Run *r)
-{
-  g_free (r->out);
-  g_free (r->err);
-}
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
-
-static void
-ctl (Run *r, const char *first, ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  const char *bin = g_getenv ("PASSTHROUGHCTL");
-  const char *arg;
-  va_list args;
-  int wait_status = 0;
-
-  g_assert_nonnull (bin);
-  g_ptr_array_add (argv, (char *) bin);
-  va_start (args, first);
-  for (arg = first; arg != NULL; arg = va_arg (args, const char *))
-    g_ptr_array_add (argv, (char *) arg);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
-
-  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
-                &r->out, &r->err, &wait_status, &error);
-  g_assert_no_error (error);
-  g_assert_true (WIFEXITED (wait_status));
-  r->status = WEXITSTATUS (wait_status);
-}
-
-static JsonObject *
-parse_object (JsonParser *parser, const char *text)
-{
-  g_autoptr(GError) error = NULL;
-
-  json_parser_load_from_data (parser, text, -1, &error);
-  g_assert_no_error (error);
-  g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
-  return json_node_get_object (json_parser_get_root (parser));
-}
+#define ctl(run, ...) pt_test_ctl (run, __VA_ARGS__)
+#define parse_object pt_test_parse_object
 
 static gboolean
 is_lower_hex (const char *s, guint len)
@@ -91,7 +43,7 @@ static char *seed_root;
 static void
 test_groups_json (void)
 {
-  g_auto(Run) r = { 0 };
+  g_auto(PtTestRun) r = { 0 };
   g_autoptr(JsonParser) parser = json_parser_new ();
   JsonObject *root;
   JsonArray *groups;
@@ -137,7 +89,7 @@ test_groups_json (void)
 static void
 test_gpus_json (void)
 {
-  g_auto(Run) r = { 0 };
+  g_auto(PtTestRun) r = { 0 };
   g_autoptr(JsonParser) parser = json_parser_new ();
   JsonArray *gpus;
   gboolean saw_nvidia = FALSE, saw_igpu = FALSE;
@@ -179,7 +131,7 @@ test_gpus_json (void)
 static void
 test_plan_json (void)
 {
-  g_auto(Run) r = { 0 };
+  g_auto(PtTestRun) r = { 0 };
   g_autoptr(JsonParser) parser = json_parser_new ();
   JsonObject *plan;
   JsonArray *devices, *args;
@@ -210,7 +162,7 @@ test_plan_json (void)
 static void
 test_status_json (void)
 {
-  g_auto(Run) r = { 0 };
+  g_auto(PtTestRun) r = { 0 };
   g_autoptr(JsonParser) parser = json_parser_new ();
   JsonArray *checks;
   const char *ids[] = { "cpu-virtualization", "iommu-firmware", "iommu-kernel", NULL };
@@ -238,7 +190,7 @@ test_status_json (void)
 static void
 test_human_output (void)
 {
-  g_auto(Run) r = { 0 };
+  g_auto(PtTestRun) r = { 0 };
   g_auto(GStrv) lines = NULL;
 
   ctl (&r, "--root", seed_root, "gpus", NULL);
@@ -247,7 +199,7 @@ test_human_output (void)
   g_assert_nonnull (strstr (r.out, "GeForce GTX 970"));
   g_assert_nonnull (strstr (r.out, "clean"));
   g_assert_nonnull (strstr (r.out, "boot display"));
-  run_clear (&r);
+  pt_test_run_clear (&r);
 
   ctl (&r, "--root", seed_root, "groups", NULL);
   g_assert_cmpint (r.status, ==, 0);
@@ -255,7 +207,7 @@ test_human_output (void)
   /* header + 15 functions */
   g_assert_cmpuint (g_strv_length (lines), ==, 17);
   g_assert_nonnull (strstr (r.out, "10de:0fbb"));
-  run_clear (&r);
+  pt_test_run_clear (&r);
 
   ctl (&r, "--root", seed_root, "plan", "01:00.0", NULL);
   g_assert_cmpint (r.status, ==, 0);
@@ -277,7 +229,7 @@ test_usage_errors (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_auto(Run) r = { 0 };
+      g_auto(PtTestRun) r = { 0 };
       const char **a = cases[i].args;
 
       ctl (&r, "--root", seed_root, a[0], a[0] ? a[1] : NULL, a[0] && a[1] ? a[2] : NULL, NULL);
@@ -290,29 +242,29 @@ test_usage_errors (void)
 static void
 test_failures (void)
 {
-  g_auto(Run) r = { 0 };
+  g_auto(PtTestRun) r = { 0 };
 
   ctl (&r, "--root", "/nonexistent/root", "groups", NULL);
   g_assert_cmpint (r.status, ==, 1);
   g_assert_nonnull (strstr (r.err, "/nonexistent/root"));
-  run_clear (&r);
+  pt_test_run_clear (&r);
 
   ctl (&r, "--root", seed_root, "plan", "05:00.0", NULL);
   g_assert_cmpint (r.status, ==, 1);
   g_assert_nonnull (strstr (r.err, "0000:05:00.0"));
-  run_clear (&r);
+  pt_test_run_clear (&r);
 
   /* the boot display is refused without --allow-boot-vga */
   ctl (&r, "--root", seed_root, "plan", "00:02.0", NULL);
   g_assert_cmpint (r.status, ==, 1);
   g_assert_nonnull (strstr (r.err, "boot display"));
   g_assert_nonnull (strstr (r.err, "--allow-boot-vga"));
-  run_clear (&r);
+  pt_test_run_clear (&r);
 
   ctl (&r, "--root", seed_root, "plan", "00:02.0", "--allow-boot-vga", "--json", NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_nonnull (strstr (r.out, "8086:0412"));
-  run_clear (&r);
+  pt_test_run_clear (&r);
 
   ctl (&r, "--snapshot", "/nonexistent/host.json", "groups", NULL);
   g_assert_cmpint (r.status, ==, 1);
@@ -328,7 +280,7 @@ test_damaged_root (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
     {
-      g_auto(Run) r = { 0 };
+      g_auto(PtTestRun) r = { 0 };
       g_autofree char *root = pt_test_build_host ("seed");
       g_autofree char *path = g_build_filename (root, "sys/bus/pci/devices/0000:01:00.0",
                                                 attrs[i], NULL);
@@ -351,9 +303,9 @@ test_damaged_root (void)
 static void
 test_snapshot_round_trip (void)
 {
-  g_auto(Run) r = { 0 };
-  g_auto(Run) live = { 0 };
-  g_auto(Run) snap = { 0 };
+  g_auto(PtTestRun) r = { 0 };
+  g_auto(PtTestRun) live = { 0 };
+  g_auto(PtTestRun) snap = { 0 };
   g_autoptr(GError) error = NULL;
   g_autofree char *path = g_build_filename (seed_root, "host.json", NULL);
   const char *commands[] = { "groups", "gpus", "status" };
@@ -369,8 +321,8 @@ test_snapshot_round_trip (void)
       ctl (&snap, "--snapshot", path, commands[i], "--json", NULL);
       g_assert_cmpint (live.status, ==, snap.status);
       g_assert_cmpstr (live.out, ==, snap.out);
-      run_clear (&live);
-      run_clear (&snap);
+      pt_test_run_clear (&live);
+      pt_test_run_clear (&snap);
       memset (&live, 0, sizeof live);
       memset (&snap, 0, sizeof snap);
     }
@@ -415,9 +367,9 @@ test_contract_all_fixtures (void)
     {
       g_autofree char *name = NULL;
       g_autofree char *root = NULL;
-      g_auto(Run) groups_run = { 0 };
-      g_auto(Run) gpus_run = { 0 };
-      g_auto(Run) status_run = { 0 };
+      g_auto(PtTestRun) groups_run = { 0 };
+      g_auto(PtTestRun) gpus_run = { 0 };
+      g_auto(PtTestRun) status_run = { 0 };
       g_autoptr(JsonParser) gp = json_parser_new ();
       g_autoptr(JsonParser) vp = json_parser_new ();
       g_autoptr(JsonParser) sp = json_parser_new ();
@@ -478,7 +430,7 @@ test_contract_all_fixtures (void)
               json_object_get_array_member (g, "companions"), k));
           if (g_str_equal (isolation, "clean") && !json_object_get_boolean_member (g, "boot_vga"))
             {
-              g_auto(Run) plan_run = { 0 };
+              g_auto(PtTestRun) plan_run = { 0 };
 
               ctl (&plan_run, "--root", root, "plan", address, "--json", NULL);
               /* refused only for what the host needs (root disk, NIC) */

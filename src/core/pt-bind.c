@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "pt-bind.h"
+#include "pt-json.h"
 #include "pt-fileutil.h"
 #include "pt-verdict.h"
 
@@ -201,14 +202,27 @@ pt_bind_load_records (const char *root, GError **error)
   return load_records (froot, error);
 }
 
-static void
-add_string_or_null (JsonBuilder *b, const char *member, const char *value)
+void
+pt_bind_add_records_json (JsonBuilder *b, GPtrArray *records)
 {
-  json_builder_set_member_name (b, member);
-  if (value != NULL)
-    json_builder_add_string_value (b, value);
-  else
-    json_builder_add_null_value (b);
+  json_builder_begin_array (b);
+  for (guint i = 0; i < records->len; i++)
+    {
+      PtBindRecord *r = g_ptr_array_index (records, i);
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "address");
+      json_builder_add_string_value (b, r->address);
+      json_builder_set_member_name (b, "group");
+      if (r->group >= 0)
+        json_builder_add_int_value (b, r->group);
+      else
+        json_builder_add_null_value (b);
+      pt_json_add_string_or_null (b, "driver", r->driver);
+      pt_json_add_string_or_null (b, "driver_override", r->driver_override);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
 }
 
 static gboolean
@@ -233,24 +247,7 @@ save_records (PtFileRoot *froot, GPtrArray *records, GError **error)
   json_builder_set_member_name (b, "version");
   json_builder_add_int_value (b, RECORDS_VERSION);
   json_builder_set_member_name (b, "devices");
-  json_builder_begin_array (b);
-  for (guint i = 0; i < records->len; i++)
-    {
-      PtBindRecord *r = g_ptr_array_index (records, i);
-
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "address");
-      json_builder_add_string_value (b, r->address);
-      json_builder_set_member_name (b, "group");
-      if (r->group >= 0)
-        json_builder_add_int_value (b, r->group);
-      else
-        json_builder_add_null_value (b);
-      add_string_or_null (b, "driver", r->driver);
-      add_string_or_null (b, "driver_override", r->driver_override);
-      json_builder_end_object (b);
-    }
-  json_builder_end_array (b);
+  pt_bind_add_records_json (b, records);
   json_builder_end_object (b);
 
   node = json_builder_get_root (b);

@@ -4,6 +4,8 @@
  * remembers (it is gone after a reboot, as the binding is). */
 #pragma once
 
+#include <json-glib/json-glib.h>
+
 #include "pt-plan.h"
 
 G_BEGIN_DECLS
@@ -22,6 +24,11 @@ typedef struct
 
 void       pt_bind_record_free  (PtBindRecord *record);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PtBindRecord, pt_bind_record_free)
+
+/* Adds @records as a JSON array of {address, group, driver,
+ * driver_override}: the records file and the daemon's GetState share it. */
+void       pt_bind_add_records_json (JsonBuilder *builder,
+                                     GPtrArray   *records);
 
 /* Binds every function @plan takes (its whole groups, with the refusals of
  * pt_plan_new()) to vfio-pci: loads vfio-pci when the live host lacks it,

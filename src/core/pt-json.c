@@ -17,8 +17,8 @@ add_hex (JsonBuilder *b, const char *member, guint value, int digits)
   json_builder_add_string_value (b, buf);
 }
 
-static void
-add_string_or_null (JsonBuilder *b, const char *member, const char *value)
+void
+pt_json_add_string_or_null (JsonBuilder *b, const char *member, const char *value)
 {
   json_builder_set_member_name (b, member);
   if (value != NULL)
@@ -38,14 +38,14 @@ add_device (JsonBuilder *b, PtDevice *d)
   add_hex (b, "vendor", pt_device_get_vendor_id (d), 4);
   add_hex (b, "device", pt_device_get_device_id (d), 4);
   add_hex (b, "class", pt_device_get_class_code (d), 4);
-  add_string_or_null (b, "driver", pt_device_get_driver (d));
+  pt_json_add_string_or_null (b, "driver", pt_device_get_driver (d));
   if (pt_device_get_device_name (d) != NULL)
     {
       name = pt_device_get_vendor_name (d)
         ? g_strdup_printf ("%s %s", pt_device_get_vendor_name (d), pt_device_get_device_name (d))
         : g_strdup (pt_device_get_device_name (d));
     }
-  add_string_or_null (b, "name", name);
+  pt_json_add_string_or_null (b, "name", name);
   json_builder_end_object (b);
 }
 
@@ -118,8 +118,8 @@ pt_json_gpus (PtHost *host)
       add_hex (b, "device", pt_device_get_device_id (d), 4);
       add_hex (b, "class", pt_device_get_class_code (d), 4);
       name = pt_device_get_device_name (d) ? pt_device_dup_display_name (d) : NULL;
-      add_string_or_null (b, "name", name);
-      add_string_or_null (b, "driver", pt_device_get_driver (d));
+      pt_json_add_string_or_null (b, "name", name);
+      pt_json_add_string_or_null (b, "driver", pt_device_get_driver (d));
       json_builder_set_member_name (b, "group");
       if (pt_device_get_iommu_group (d) >= 0)
         json_builder_add_int_value (b, pt_device_get_iommu_group (d));
@@ -149,8 +149,8 @@ pt_json_plan (PtPlan *plan)
   json_builder_set_member_name (b, "vfio_ids");
   json_builder_add_string_value (b, plan->vfio_ids);
   add_string_list (b, "kernel_args", (const char *const *) plan->kernel_args, NULL);
-  add_string_or_null (b, "bootloader", plan->bootloader);
-  add_string_or_null (b, "initramfs", plan->initramfs);
+  pt_json_add_string_or_null (b, "bootloader", plan->bootloader);
+  pt_json_add_string_or_null (b, "initramfs", plan->initramfs);
 
   json_builder_set_member_name (b, "changes");
   json_builder_begin_array (b);
@@ -196,8 +196,8 @@ pt_json_status (GPtrArray *checks)
       json_builder_add_string_value (b, c->id);
       json_builder_set_member_name (b, "state");
       json_builder_add_string_value (b, pt_check_state_to_string (c->state));
-      add_string_or_null (b, "summary", c->summary);
-      add_string_or_null (b, "fix", c->fix);
+      pt_json_add_string_or_null (b, "summary", c->summary);
+      pt_json_add_string_or_null (b, "fix", c->fix);
       json_builder_end_object (b);
     }
   json_builder_end_array (b);

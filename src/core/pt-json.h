@@ -15,4 +15,9 @@ JsonNode *pt_json_plan   (PtPlan    *plan);
 JsonNode *pt_json_status (GPtrArray *checks);
 char     *pt_json_to_string (JsonNode *node, gboolean pretty);
 
+/* Adds "member": value, or null when @value is NULL. */
+void      pt_json_add_string_or_null (JsonBuilder *builder,
+                                      const char  *member,
+                                      const char  *value);
+
 G_END_DECLS

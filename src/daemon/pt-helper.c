@@ -377,32 +377,7 @@ records_to_json (GPtrArray *records)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
 
-  json_builder_begin_array (b);
-  for (guint i = 0; i < records->len; i++)
-    {
-      PtBindRecord *r = g_ptr_array_index (records, i);
-
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "address");
-      json_builder_add_string_value (b, r->address);
-      json_builder_set_member_name (b, "group");
-      if (r->group >= 0)
-        json_builder_add_int_value (b, r->group);
-      else
-        json_builder_add_null_value (b);
-      json_builder_set_member_name (b, "driver");
-      if (r->driver != NULL)
-        json_builder_add_string_value (b, r->driver);
-      else
-        json_builder_add_null_value (b);
-      json_builder_set_member_name (b, "driver_override");
-      if (r->driver_override != NULL)
-        json_builder_add_string_value (b, r->driver_override);
-      else
-        json_builder_add_null_value (b);
-      json_builder_end_object (b);
-    }
-  json_builder_end_array (b);
+  pt_bind_add_records_json (b, records);
   return json_builder_get_root (b);
 }
 
