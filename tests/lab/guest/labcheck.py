@@ -16,6 +16,7 @@ host's /usr/bin/python3.
   labcheck.py boot-drivers PLAN     vfio-pci holds exactly the devices with IDs in PLAN's vfio_ids
   labcheck.py details CTL [--quick] `CTL snapshot` against sysfs, lspci, modprobe -R (not
                                     with --quick), /proc
+  labcheck.py iommu-off CTL         groups, gpus and status with no IOMMU in the firmware
   labcheck.py plan-ok CTL ADDR… -- EXPECTED…   plan succeeds and takes exactly EXPECTED
 
 Each prints what it found and, on a mismatch, `MISMATCH: …` lines; the exit
@@ -601,6 +602,35 @@ def cmd_details(ctl, quick=False):
     print(f"details: {len(seen)} devices compared with sysfs, lspci and modprobe -R")
 
 
+def cmd_iommu_off(ctl):
+    """With the IOMMU off in the firmware: no groups, every function
+    ungrouped, each GPU's isolation unknown, and the checks say why."""
+    devs = pci_devices()
+    groups = ctl_json(ctl, "groups")
+    if groups is not None:
+        if groups.get("groups"):
+            mismatch(f"passthroughctl lists {len(groups['groups'])} groups; the kernel has none")
+        if sorted(groups.get("ungrouped", [])) != sorted(devs):
+            mismatch(f"ungrouped: passthroughctl {len(groups.get('ungrouped', []))} functions, kernel {len(devs)}")
+    gpus = ctl_json(ctl, "gpus")
+    for g in (gpus or {}).get("gpus", []):
+        if g.get("isolation") != "unknown" or g.get("group") is not None:
+            mismatch(f"GPU {g['address']}: isolation {g.get('isolation')!r} group {g.get('group')!r}"
+                     " with no IOMMU groups")
+    status = ctl_json(ctl, "status", ok=(0, 1))
+    checks = {c["id"]: c for c in (status or {}).get("checks", [])}
+    for cid in ("iommu-firmware", "iommu-kernel", "kernel-arguments"):
+        c = checks.get(cid, {})
+        print(f"check {cid}: {c.get('state')}: {c.get('summary')} fix: {c.get('fix')}")
+    for cid in ("iommu-firmware", "iommu-kernel"):
+        if checks.get(cid, {}).get("state") != "fail":
+            mismatch(f"check {cid} is {checks.get(cid, {}).get('state')!r} with no IOMMU in the firmware")
+    fix = json.dumps(checks.get("iommu-firmware", {}))
+    vendor = "VT-d" if os.environ.get("PT_MODEL") == "intel" else "IOMMU"
+    if vendor not in fix:
+        mismatch(f"the iommu-firmware check does not name the {vendor} switch")
+
+
 def main():
     cmd = sys.argv[1] if len(sys.argv) > 1 else ""
     if cmd == "roles":
@@ -623,6 +653,8 @@ def main():
         cmd_boot_drivers(sys.argv[2])
     elif cmd == "details":
         cmd_details(sys.argv[2], quick="--quick" in sys.argv[3:])
+    elif cmd == "iommu-off":
+        cmd_iommu_off(sys.argv[2])
     elif cmd == "plan-ok":
         cmd_plan_ok(sys.argv[2], sys.argv[3:])
     else:
