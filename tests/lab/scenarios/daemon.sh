@@ -5,7 +5,8 @@
 # bochs/snd_hda_intel to vfio-pci, /dev/vfio/N appears and a VFIO container
 # takes it; Bind of the boot VGA, the root disk's controller and the
 # default-route NIC is refused and changes no driver; Unbind gives the
-# original drivers back.  Skips when passthroughd is not built.
+# original drivers back.  Then the same through `passthroughctl bind` and
+# `unbind` once the CLI has them.  Skips when passthroughd is not built.
 . "$PT_LAB/guest/lib.sh"
 
 daemon=$PT_BUILD/src/daemon/passthroughd
@@ -78,6 +79,26 @@ for addr in "${members[@]}"; do
   echo "after Unbind: $addr on $now"
   [ "$now" = "${before[$addr]}" ] || lab_fail "after Unbind $addr is on $now, not ${before[$addr]} as before"
 done
+
+# The same through passthroughctl, once it has bind/unbind (it goes
+# through the daemon with the root "/").
+out=$("$PT_CTL" bind "$PT_clean_gpu" 2>&1)
+rc=$?
+if [ $rc -ne 0 ] && grep -q "not available" <<< "$out"; then
+  echo "passthroughctl bind: not there yet ($out)"
+else
+  echo "passthroughctl bind $PT_clean_gpu -> exit $rc: $out"
+  [ $rc -eq 0 ] || lab_fail "passthroughctl bind $PT_clean_gpu exited $rc: $out"
+  for addr in "${members[@]}"; do
+    [ "$(lab_driver "$addr")" = vfio-pci ] || lab_fail "after passthroughctl bind $addr is on $(lab_driver "$addr")"
+  done
+  lab_refuses "passthroughctl bind of the boot VGA" "boot display" bind "$PT_boot_vga"
+  out=$("$PT_CTL" unbind "$PT_clean_gpu" 2>&1) || lab_fail "passthroughctl unbind $PT_clean_gpu failed: $out"
+  for addr in "${members[@]}"; do
+    now=$(lab_driver "$addr")
+    [ "$now" = "${before[$addr]}" ] || lab_fail "after passthroughctl unbind $addr is on $now, not ${before[$addr]}"
+  done
+fi
 
 kill "$daemon_pid" "$polkit_pid" 2>/dev/null
 kill "$(cat /run/dbus/pid 2>/dev/null)" 2>/dev/null
