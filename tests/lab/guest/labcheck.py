@@ -212,16 +212,21 @@ def cmd_gpus(ctl):
     r = roles()
     def verdict(role):
         return gpus.get(r.get(role) or "", {})
+    if not any(g.get("boot_vga") for g in gpus.values()) and any(d["boot_vga"] for d in devs.values()):
+        mismatch("no GPU is boot_vga though the kernel has one")
     if verdict("clean_gpu").get("isolation") != "clean":
         mismatch(f"the clean GPU {r.get('clean_gpu')} is {verdict('clean_gpu').get('isolation')!r}, not clean")
     if addresses(verdict("clean_gpu").get("companions", [])) != [r.get("clean_audio")]:
         mismatch(f"the clean GPU's companions are {addresses(verdict('clean_gpu').get('companions', []))},"
                  f" not its audio function {r.get('clean_audio')}")
-    if verdict("boot_vga").get("boot_vga") is not True:
-        mismatch(f"the boot VGA {r.get('boot_vga')} is not boot_vga")
-    for role in ("clean_gpu", "shared_gpu", "second_gpu"):
-        if verdict(role).get("boot_vga") is not False:
-            mismatch(f"{role} {r.get(role)} has boot_vga {verdict(role).get('boot_vga')!r}")
+    # (Without the root-bus VGA, the kernel's own boot_vga is what counts,
+    # as checked above for every GPU.)
+    if r.get("boot_vga"):
+        if verdict("boot_vga").get("boot_vga") is not True:
+            mismatch(f"the boot VGA {r.get('boot_vga')} is not boot_vga")
+        for role in ("clean_gpu", "shared_gpu", "second_gpu"):
+            if verdict(role).get("boot_vga") is not False:
+                mismatch(f"{role} {r.get(role)} has boot_vga {verdict(role).get('boot_vga')!r}")
     if verdict("shared_gpu").get("isolation") != "shared":
         mismatch(f"the GPU behind the PCIe-to-PCI bridge {r.get('shared_gpu')} is "
                  f"{verdict('shared_gpu').get('isolation')!r}, not shared")
