@@ -13,6 +13,7 @@
 #include <glib/gi18n.h>
 
 #include "pt-bootconf-private.h"
+#include "pt-host-private.h"
 #include "pt-shellvar.h"
 
 #define GRUB_DEFAULT_FILE "etc/default/grub"
@@ -551,6 +552,389 @@ grub_plan (PtBootconfContext *ctx, GError **error)
   return TRUE;
 }
 
+/* ---- trial boots ------------------------------------------------------ */
+
+/* The generator script of a trial on GRUB without BLS. grub-mkconfig runs
+ * the scripts of etc/grub.d in name order, so "99_" comes after every entry
+ * (10_linux's, os-prober's, 40_custom's): the numbers and titles that
+ * GRUB_DEFAULT may name stay the same. The entry is 10_linux's first one
+ * (the newest kernel, exactly as the default entry boots it: root device,
+ * btrfs subvolume, initrds, video), made again with our arguments after the
+ * usual ones and renamed; without "savedefault", which would make it the
+ * saved default when picked by hand. The guard after it: when GRUB cannot
+ * clear next_entry (grubenv on btrfs, ZFS, LVM or RAID, where it does not
+ * write), it would boot the trial on every start, so it boots the usual
+ * default instead. The script never fails grub-mkconfig. Not translated:
+ * the file must not depend on who planned it. */
+static const char grub_trial_script[] =
+  "#! /bin/sh\n"
+  PT_BOOTCONF_TRIAL_MARKER ": a boot menu entry for one trial boot with the kernel\n"
+  "# arguments below. grub-reboot " PT_BOOTCONF_TRIAL_ID " picks it for the next boot\n"
+  "# only; every later boot uses the usual default entry. \"passthroughctl\n"
+  "# confirm\" (after a good trial boot) and \"passthroughctl rollback\" remove\n"
+  "# this file.\n"
+  "\n"
+  "trial_id='" PT_BOOTCONF_TRIAL_ID "'\n"
+  "trial_args='%s'\n"
+  "linux_script=\"${0%%/*}/10_linux\"\n"
+  "\n"
+  "if [ ! -x \"$linux_script\" ]; then\n"
+  "  echo \"Passthrough: $linux_script is missing or not executable: no trial entry\" >&2\n"
+  "  exit 0\n"
+  "fi\n"
+  "\n"
+  "# The first entry 10_linux writes, with the trial arguments after the usual\n"
+  "# ones; its messages were shown when it ran on its own.\n"
+  "entry=$(GRUB_CMDLINE_LINUX_DEFAULT=\"${GRUB_CMDLINE_LINUX_DEFAULT} ${trial_args}\" \\\n"
+  "        GRUB_SAVEDEFAULT=false \"$linux_script\" 2>/dev/null |\n"
+  "        sed -n '/^menuentry /,/^}/{\n"
+  "p\n"
+  "/^}/q\n"
+  "}')\n"
+  "if [ -z \"$entry\" ]; then\n"
+  "  echo \"Passthrough: $linux_script wrote no menu entry: no trial entry\" >&2\n"
+  "  exit 0\n"
+  "fi\n"
+  "echo \"Adding boot menu entry for the Passthrough trial ($trial_args)\" >&2\n"
+  "printf '%%s\\n' \"$entry\" |\n"
+  "  sed -e \"1s/^menuentry '/menuentry 'Passthrough trial: /\" \\\n"
+  "      -e \"1s/[$]menuentry_id_option '[^']*'/\\$menuentry_id_option '$trial_id'/\"\n"
+  "\n"
+  "default_entry=\"${GRUB_DEFAULT:-0}\"\n"
+  "if [ \"$default_entry\" = saved ]; then\n"
+  "  default_entry='${saved_entry}'\n"
+  "fi\n"
+  "cat <<EOF\n"
+  "if [ \"\\${default}\" = \"$trial_id\" ]; then\n"
+  "  load_env next_entry\n"
+  "  if [ \"\\${next_entry}\" ]; then\n"
+  "    echo \"Passthrough: GRUB cannot clear next_entry here; booting the usual entry\"\n"
+  "    set next_entry=\n"
+  "    set default=\"$default_entry\"\n"
+  "  fi\n"
+  "fi\n"
+  "EOF\n";
+
+/* The last value @name is given over the files, as sh reads it; NULL when
+ * it is not set or not a plain word. */
+static char *
+grub_value (GPtrArray *files, const char *name)
+{
+  char *value = NULL;
+
+  for (guint i = 0; i < files->len; i++)
+    {
+      GrubFile *f = g_ptr_array_index (files, i);
+      gsize len;
+      const char *text = file_text (f, &len);
+      g_autoptr(GPtrArray) assigns = pt_shell_scan (text, len, NULL, NULL);
+      PtShellAssign *a;
+      PtShellWord word = { 0 };
+
+      if (assigns == NULL || (a = pt_shell_find_last (assigns, name)) == NULL)
+        continue;
+      g_clear_pointer (&value, g_free);
+      if (!a->array && !a->append
+          && pt_shell_word_decode (text, a->value_start, a->value_end, &word, NULL))
+        value = g_strndup (word.value, word.len);
+      pt_shell_word_clear (&word);
+    }
+  return value;
+}
+
+/* @key of GRUB's environment block (grubenv), NULL when unset. */
+static char *
+grubenv_get (const char *root, const char *key)
+{
+  const char *const paths[] = { "boot/grub2/grubenv", "boot/grub/grubenv", NULL };
+
+  for (guint i = 0; paths[i] != NULL; i++)
+    {
+      g_autoptr(GBytes) bytes = pt_bootconf_read_file (root, paths[i], NULL);
+      g_autofree char *text = NULL;
+      g_auto(GStrv) lines = NULL;
+
+      if (bytes == NULL)
+        continue;
+      text = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+      lines = g_strsplit (text, "\n", -1);
+      for (guint k = 0; lines[k] != NULL; k++)
+        if (g_str_has_prefix (lines[k], key) && lines[k][strlen (key)] == '=')
+          return *(lines[k] + strlen (key) + 1) != '\0' ? g_strdup (lines[k] + strlen (key) + 1)
+                                                        : NULL;
+      return NULL;
+    }
+  return NULL;
+}
+
+/* A GRUB_DEFAULT (or saved_entry) that counts menu entries: "2", "1>0". */
+static gboolean
+is_positional (const char *value)
+{
+  if (value == NULL || g_str_equal (value, "0"))
+    return FALSE;
+  if (strchr (value, '>') != NULL)
+    return TRUE;
+  for (const char *p = value; *p != '\0'; p++)
+    if (!g_ascii_isdigit (*p))
+      return FALSE;
+  return TRUE;
+}
+
+static int
+bls_order (gconstpointer pa, gconstpointer pb)
+{
+  const PtLoaderEntry *a = *(PtLoaderEntry **) pa;
+  const PtLoaderEntry *b = *(PtLoaderEntry **) pb;
+  int r = -pt_bootconf_verscmp (a->version, b->version);
+
+  return r != 0 ? r : -pt_bootconf_verscmp (a->id, b->id);
+}
+
+/* Fedora, RHEL: GRUB reads the Boot Loader Specification entries itself
+ * (blscfg). The trial entry is a copy of the default one, version "0" so
+ * that it sorts after every kernel (blscfg lists the newest first). */
+static gboolean
+grub_plan_trial_bls (PtBootconfContext *ctx, GPtrArray *files, GError **error)
+{
+  g_autofree char *grub_default = grub_value (files, "GRUB_DEFAULT");
+  g_autofree char *saved = grubenv_get (ctx->root, "saved_entry");
+  g_autoptr(GPtrArray) entries = pt_loader_entries_read (ctx->root, "boot/loader/entries", error);
+  g_autoptr(GBytes) copy = NULL;
+  g_autoptr(GBytes) old = NULL;
+  g_autoptr(GError) local_error = NULL;
+  const char *path = "boot/loader/entries/" PT_BOOTCONF_TRIAL_ENTRY_FILE;
+  const char *wanted = NULL;
+  const char *grub2_reboot[] = { "usr/sbin/grub2-reboot", "usr/bin/grub2-reboot", NULL };
+  const char *grub_reboot[] = { "usr/sbin/grub-reboot", "usr/bin/grub-reboot", NULL };
+  const char *reboot = "grub2-reboot";
+  PtLoaderEntry *chosen = NULL;
+
+  if (entries == NULL)
+    return FALSE;
+  for (guint i = 0; i < entries->len; i++)
+    if (pt_bootconf_is_trial_file (((PtLoaderEntry *) g_ptr_array_index (entries, i))->bytes))
+      g_ptr_array_remove_index (entries, i--);
+  if (entries->len == 0)
+    {
+      g_autofree char *shown = pt_bootconf_display_path (ctx->root, "boot/loader/entries");
+
+      g_set_error (error, PT_ERROR, PT_ERROR_NOT_SUPPORTED,
+                   _("GRUB reads boot loader entries here (GRUB_ENABLE_BLSCFG=true), but %s has "
+                     "none to copy for a trial boot. Apply without --trial"), shown);
+      return FALSE;
+    }
+
+  if (grub_default != NULL && g_str_equal (grub_default, "saved"))
+    wanted = saved;
+  else
+    wanted = grub_default;
+  if (is_positional (wanted))
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_REFUSED,
+                   _("GRUB’s default entry is chosen by its position in the menu (“%s”), and a "
+                     "trial entry among the boot loader entries could move it. Set the default "
+                     "by its id (grubby --set-default), then try again; or apply without "
+                     "--trial"), wanted);
+      return FALSE;
+    }
+
+  g_ptr_array_sort (entries, bls_order);
+  if (wanted != NULL)
+    {
+      g_autofree char *want = g_ascii_strdown (wanted, -1);
+      g_autofree char *want_conf = g_strconcat (want, ".conf", NULL);
+
+      if (g_str_equal (want_conf, PT_BOOTCONF_TRIAL_ENTRY_FILE))
+        {
+          g_set_error (error, PT_ERROR, PT_ERROR_REFUSED,
+                       _("GRUB’s default entry is the trial entry “%s”. Set another default "
+                         "with grubby --set-default, then try again"), wanted);
+          return FALSE;
+        }
+      for (guint i = 0; i < entries->len && chosen == NULL; i++)
+        if (g_str_equal (((PtLoaderEntry *) g_ptr_array_index (entries, i))->id, want_conf))
+          chosen = g_ptr_array_index (entries, i);
+    }
+  if (chosen == NULL)
+    chosen = g_ptr_array_index (entries, 0);
+
+  copy = pt_loader_entry_trial_copy (ctx, chosen, "0", FALSE, error);
+  if (copy == NULL)
+    return FALSE;
+  old = pt_bootconf_read_file (ctx->root, path, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  if (old != NULL && !pt_bootconf_is_trial_file (old))
+    {
+      g_autofree char *shown = pt_bootconf_display_path (ctx->root, path);
+
+      g_set_error (error, PT_ERROR, PT_ERROR_REFUSED,
+                   _("%s exists and was not written by Passthrough: move it away, then try "
+                     "again"), shown);
+      return FALSE;
+    }
+  pt_bootconf_add_change (ctx, "grub", path, old, copy, 0644);
+  g_ptr_array_add (ctx->trial->files, g_strdup (path));
+
+  if (!any_exists (ctx->root, grub2_reboot) && any_exists (ctx->root, grub_reboot))
+    reboot = "grub-reboot";
+  {
+    const char *argv[] = { reboot, PT_BOOTCONF_TRIAL_ID, NULL };
+    g_autofree char *from = g_strndup (chosen->id, strlen (chosen->id) - strlen (".conf"));
+
+    ctx->trial->entry = g_strdup (PT_BOOTCONF_TRIAL_ID);
+    ctx->trial->oneshot = g_strdupv ((char **) argv);
+    pt_bootconf_add_command (ctx, argv);
+    pt_bootconf_add_note (ctx->notes,
+                          g_strdup_printf (_("The trial entry %s is a copy of the boot loader "
+                                             "entry %s with the new kernel arguments. %s makes "
+                                             "GRUB boot it at the next start only; every later "
+                                             "start boots the usual default as before until the "
+                                             "trial is confirmed."), PT_BOOTCONF_TRIAL_ID, from,
+                                           reboot));
+  }
+  return TRUE;
+}
+
+static gboolean
+grub_plan_trial (PtBootconfContext *ctx, GError **error)
+{
+  g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func ((GDestroyNotify) grub_file_free);
+  g_autoptr(GPtrArray) dropins = pt_bootconf_list_dir (ctx->root, "etc/default/grub.d", ".cfg");
+  g_autoptr(GBytes) old = NULL;
+  g_autoptr(GBytes) script = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *bls = NULL;
+  g_autofree char *args = NULL;
+  g_auto(GStrv) mkconfig = NULL;
+  GrubResult result = { 0 };
+  g_autoptr(PtKargsEdit) edit = NULL;
+
+  g_return_val_if_fail (ctx->trial != NULL && !ctx->remove, FALSE);
+
+  g_ptr_array_insert (dropins, 0, g_strdup (GRUB_DEFAULT_FILE));
+  for (guint i = 0; i < dropins->len; i++)
+    {
+      const char *path = g_ptr_array_index (dropins, i);
+      g_autoptr(GBytes) bytes = pt_bootconf_read_file (ctx->root, path, &local_error);
+
+      if (local_error != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      if (bytes != NULL)
+        g_ptr_array_add (files, grub_file_new (path, bytes));
+    }
+  if (files->len == 0 || !g_str_equal (((GrubFile *) g_ptr_array_index (files, 0))->path,
+                                       GRUB_DEFAULT_FILE))
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_NOT_SUPPORTED,
+                   _("There is no /etc/default/grub to take the kernel arguments from. Apply "
+                     "without --trial"));
+      return FALSE;
+    }
+
+  bls = grub_value (files, "GRUB_ENABLE_BLSCFG");
+  if (g_strcmp0 (bls, "true") == 0)
+    {
+      g_autoptr(GPtrArray) entries = pt_bootconf_list_dir (ctx->root, "boot/loader/entries",
+                                                           ".conf");
+
+      if (entries->len > 0)
+        return grub_plan_trial_bls (ctx, files, error);
+    }
+
+  /* What the default entry gets on top of its arguments, in final form:
+   * the same edit as the permanent plan makes in /etc/default/grub. An
+   * argument appended after its old value wins, as the kernel takes the
+   * last one. */
+  if (!grub_compute (ctx, files, &result, error))
+    return FALSE;
+  edit = result.edit;
+  if (edit->set_args->len == 0)
+    {
+      g_set_error (error, PT_ERROR, PT_ERROR_REFUSED,
+                   _("The default boot entry has these kernel arguments already, so a trial "
+                     "boot would try nothing new. Apply without --trial"));
+      return FALSE;
+    }
+  if (!pt_bootconf_trial_args_ok (edit->set_args, error))
+    return FALSE;
+  for (guint i = 0; i < edit->set_args->len; i++)
+    g_ptr_array_add (ctx->trial->args, g_strdup (g_ptr_array_index (edit->set_args, i)));
+
+  {
+    g_autofree char *linux_path = pt_root_path (ctx->root, "etc/grub.d/10_linux");
+    g_autofree char *shown = pt_bootconf_display_path (ctx->root, "etc/grub.d/10_linux");
+
+    if (g_file_test (linux_path, G_FILE_TEST_EXISTS)
+        && !g_file_test (linux_path, G_FILE_TEST_IS_EXECUTABLE))
+      {
+        g_set_error (error, PT_ERROR, PT_ERROR_NOT_SUPPORTED,
+                     _("%s is not executable, so grub-mkconfig writes no Linux entries and the "
+                       "trial entry has none to copy. Apply without --trial"), shown);
+        return FALSE;
+      }
+    if (!g_file_test (linux_path, G_FILE_TEST_EXISTS))
+      pt_bootconf_add_note (ctx->warnings,
+                            g_strdup_printf (_("%s is missing: the trial entry is a copy of the "
+                                               "first entry it writes, so GRUB’s menu will have "
+                                               "no trial entry until it is there."), shown));
+  }
+
+  g_ptr_array_add (edit->set_args, NULL);
+  args = g_strjoinv (" ", (char **) edit->set_args->pdata);
+  g_ptr_array_remove_index (edit->set_args, edit->set_args->len - 1);
+  {
+    char *text = g_strdup_printf (grub_trial_script, args);
+
+    script = g_bytes_new_take (text, strlen (text));
+  }
+
+  old = pt_bootconf_read_file (ctx->root, PT_BOOTCONF_GRUB_TRIAL_SCRIPT, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  if (old != NULL && !pt_bootconf_is_trial_file (old))
+    {
+      g_autofree char *shown = pt_bootconf_display_path (ctx->root, PT_BOOTCONF_GRUB_TRIAL_SCRIPT);
+
+      g_set_error (error, PT_ERROR, PT_ERROR_REFUSED,
+                   _("%s exists and was not written by Passthrough: move it away, then try "
+                     "again"), shown);
+      return FALSE;
+    }
+  pt_bootconf_add_change (ctx, "grub", PT_BOOTCONF_GRUB_TRIAL_SCRIPT, old, script, 0755);
+  g_ptr_array_add (ctx->trial->files, g_strdup (PT_BOOTCONF_GRUB_TRIAL_SCRIPT));
+
+  mkconfig = grub_regenerate (ctx);
+  pt_bootconf_add_command (ctx, (const char *const *) mkconfig);
+  {
+    const char *reboot = g_str_has_prefix (mkconfig[0], "grub2-") ? "grub2-reboot" : "grub-reboot";
+    const char *argv[] = { reboot, PT_BOOTCONF_TRIAL_ID, NULL };
+
+    ctx->trial->entry = g_strdup (PT_BOOTCONF_TRIAL_ID);
+    ctx->trial->oneshot = g_strdupv ((char **) argv);
+    pt_bootconf_add_command (ctx, argv);
+    pt_bootconf_add_note (ctx->notes,
+                          g_strdup_printf (_("The trial entry is written by %s when %s runs: the "
+                                             "first Linux entry with the new kernel arguments, "
+                                             "last in the menu. %s makes GRUB boot it at the "
+                                             "next start only; every later start boots the "
+                                             "usual default as before until the trial is "
+                                             "confirmed."), "/" PT_BOOTCONF_GRUB_TRIAL_SCRIPT,
+                                           mkconfig[0], reboot));
+  }
+  return TRUE;
+}
+
 const PtBootconfBackend pt_bootconf_grub = {
   .name = "grub",
   .is_bootloader = TRUE,
@@ -558,4 +942,5 @@ const PtBootconfBackend pt_bootconf_grub = {
   .plan = grub_plan,
   .kind = PT_BOOTCONF_KIND_BOOTLOADER,
   .regenerate = grub_regenerate,
+  .plan_trial = grub_plan_trial,
 };

@@ -603,6 +603,18 @@ kernelstub_plan (PtBootconfContext *ctx, GError **error)
   return TRUE;
 }
 
+/* Pop!_OS boots with systemd-boot: kernelstub copies the kernel to the ESP
+ * and writes loader/entries/Pop_OS-current.conf (and -oldkern) there, and
+ * loader.conf names Pop_OS-current as the default. A trial is a copy of
+ * that entry booted once with "bootctl set-oneshot"; kernelstub leaves
+ * other entries alone, and a kernel update replaces the files both entries
+ * name. */
+static gboolean
+kernelstub_plan_trial (PtBootconfContext *ctx, GError **error)
+{
+  return pt_bootconf_sdboot_plan_trial (ctx, "kernelstub", error);
+}
+
 const PtBootconfBackend pt_bootconf_kernelstub = {
   .name = "kernelstub",
   .is_bootloader = TRUE,
@@ -610,4 +622,5 @@ const PtBootconfBackend pt_bootconf_kernelstub = {
   .plan = kernelstub_plan,
   .kind = PT_BOOTCONF_KIND_BOOTLOADER,
   .regenerate = kernelstub_regenerate,
+  .plan_trial = kernelstub_plan_trial,
 };

@@ -289,8 +289,17 @@ modprobe_plan (PtBootconfContext *ctx, GError **error)
 
   if (!ctx->remove)
     {
+      /* A trial leaves the IDs to the trial entry's vfio-pci.ids: here they
+       * would bind the devices on the usual boot as well. The softdep lines
+       * stay, so vfio-pci loads before the drivers in the trial boot too. */
+      if (ctx->trial != NULL)
+        pt_bootconf_add_note (ctx->notes,
+                              g_strdup (_("For the trial boot, /etc/modprobe.d/vfio.conf gets "
+                                          "no “options vfio-pci ids=” line: it would bind the "
+                                          "devices on the usual boot too. Confirming the "
+                                          "trial adds it.")));
       /* the IDs: merged into the last line that sets them */
-      if (ids_line >= 0)
+      if (ctx->trial == NULL && ids_line >= 0)
         {
           const char *line = ((PtToken *) g_ptr_array_index (lines, ids_line))->text;
           Words w = { 0 };
@@ -317,7 +326,7 @@ modprobe_plan (PtBootconfContext *ctx, GError **error)
             }
           words_clear (&w);
         }
-      else
+      else if (ctx->trial == NULL)
         {
           g_autofree char *ids = g_strjoinv (",", ctx->vfio_ids);
 

@@ -211,4 +211,63 @@ PtKargsEdit *pt_kargs_edit     (PtBootconfContext *ctx,
                                 GPtrArray         *tokens);
 gboolean     pt_kargs_edit_changed (PtKargsEdit *edit);
 
+/* ---- trial boots ------------------------------------------------------ */
+
+/* GRUB's trial entry: a generator script grub-mkconfig runs last. */
+#define PT_BOOTCONF_GRUB_TRIAL_SCRIPT "etc/grub.d/99_passthrough_trial"
+/* The loader entry a trial adds, in the directory of the entry it copies. */
+#define PT_BOOTCONF_TRIAL_ENTRY_FILE  PT_BOOTCONF_TRIAL_ID ".conf"
+
+/* TRUE when @bytes is a file a trial boot wrote: PT_BOOTCONF_TRIAL_MARKER
+ * in its first lines. Only those are removed again. */
+gboolean   pt_bootconf_is_trial_file  (GBytes *bytes);
+/* The trial's arguments go into a shell script and loader entries as they
+ * are: refuses (PT_ERROR_REFUSED) anything but the characters of kernel
+ * parameters that need no quoting anywhere. */
+gboolean   pt_bootconf_trial_args_ok  (GPtrArray  *args,
+                                       GError    **error);
+/* Versions (and entry names) compared the way systemd-boot sorts them (the
+ * UAPI version format: a segment after '~' is older than anything, then
+ * '-', '^', '.'; numbers are newer than letters): < 0 when @a is older. */
+int        pt_bootconf_verscmp        (const char *a,
+                                       const char *b);
+
+/* A Boot Loader Specification type #1 entry (loader/entries/NAME.conf). */
+typedef struct
+{
+  char     *path;        /* root-relative */
+  char     *id;          /* file name without a boot counter ("+3-1"), lower case,
+                          * with ".conf" as systemd-boot 250 and later name it */
+  GBytes   *bytes;
+  char     *title;
+  char     *version;
+  char     *sort_key;
+  char     *machine_id;
+  gboolean  has_linux;   /* a "linux" line: our arguments can go on its options */
+  int       tries_left;  /* -1 without boot counting */
+} PtLoaderEntry;
+
+void           pt_loader_entry_free (PtLoaderEntry *entry);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PtLoaderEntry, pt_loader_entry_free)
+/* The entries of ROOT/@dir (PtLoaderEntry), name order. */
+GPtrArray     *pt_loader_entries_read (const char  *root,
+                                       const char  *dir,
+                                       GError     **error);
+/* A copy of @entry for one trial boot: a comment naming it ours, the title
+ * prefixed, ctx's kernel arguments on its options (added to
+ * ctx->trial->args), @version in place of its own when not NULL, and its
+ * sort-key made to sort after the original's when @later_sort_key.
+ * Refuses an entry the arguments are on already. */
+GBytes        *pt_loader_entry_trial_copy (PtBootconfContext  *ctx,
+                                           PtLoaderEntry      *entry,
+                                           const char         *version,
+                                           gboolean            later_sort_key,
+                                           GError            **error);
+/* The trial entry for systemd-boot (and kernelstub, which writes
+ * systemd-boot entries on Pop!_OS): a copy of the default entry and
+ * "bootctl set-oneshot". @owner names the backend in messages. */
+gboolean       pt_bootconf_sdboot_plan_trial (PtBootconfContext  *ctx,
+                                              const char         *owner,
+                                              GError            **error);
+
 G_END_DECLS

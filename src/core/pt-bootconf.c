@@ -27,6 +27,24 @@ pt_file_change_free (PtFileChange *change)
   g_free (change);
 }
 
+void
+pt_bootconf_trial_init (PtBootconfTrial *trial)
+{
+  memset (trial, 0, sizeof *trial);
+  trial->args = g_ptr_array_new_with_free_func (g_free);
+  trial->files = g_ptr_array_new_with_free_func (g_free);
+}
+
+void
+pt_bootconf_trial_clear (PtBootconfTrial *trial)
+{
+  g_clear_pointer (&trial->bootloader, g_free);
+  g_clear_pointer (&trial->entry, g_free);
+  g_clear_pointer (&trial->args, g_ptr_array_unref);
+  g_clear_pointer (&trial->files, g_ptr_array_unref);
+  g_clear_pointer (&trial->oneshot, g_strfreev);
+}
+
 /* ---- the registry ----------------------------------------------------- */
 
 /* Detection order is priority order: kernelstub manages the ESP of a Pop!_OS
@@ -221,6 +239,123 @@ pt_bootconf_add_change (PtBootconfContext *ctx,
   change->mode = mode;
   change->owner = g_strdup (owner);
   g_ptr_array_add (ctx->changes, change);
+}
+
+/* ---- trial boots ------------------------------------------------------- */
+
+gboolean
+pt_bootconf_is_trial_file (GBytes *bytes)
+{
+  gsize len;
+  const char *text;
+
+  if (bytes == NULL)
+    return FALSE;
+  text = g_bytes_get_data (bytes, &len);
+  return g_strstr_len (text, MIN (len, 512), PT_BOOTCONF_TRIAL_MARKER) != NULL;
+}
+
+gboolean
+pt_bootconf_trial_args_ok (GPtrArray *args, GError **error)
+{
+  for (guint i = 0; i < args->len; i++)
+    {
+      const char *arg = g_ptr_array_index (args, i);
+
+      for (const char *p = arg; *p != '\0'; p++)
+        if (!g_ascii_isalnum (*p) && strchr ("._,:=+-/", *p) == NULL)
+          {
+            g_set_error (error, PT_ERROR, PT_ERROR_REFUSED,
+                         _("The kernel argument “%s” cannot be written into a trial boot "
+                           "entry safely. Apply without --trial"), arg);
+            return FALSE;
+          }
+    }
+  return TRUE;
+}
+
+static gboolean
+is_version_char (char c)
+{
+  return g_ascii_isalnum (c) || c == '~' || c == '-' || c == '^' || c == '.';
+}
+
+static int
+sign (int r)
+{
+  return (r > 0) - (r < 0);
+}
+
+int
+pt_bootconf_verscmp (const char *a, const char *b)
+{
+  static const char separators[] = "-^.";
+
+  a = a != NULL ? a : "";
+  b = b != NULL ? b : "";
+  for (;;)
+    {
+      const char *ea, *eb;
+
+      while (*a != '\0' && !is_version_char (*a))
+        a++;
+      while (*b != '\0' && !is_version_char (*b))
+        b++;
+
+      /* "~" marks a pre-release: older than anything, the end included */
+      if (*a == '~' || *b == '~')
+        {
+          if (*a != *b)
+            return *a == '~' ? -1 : 1;
+          a++;
+          b++;
+        }
+      /* otherwise the one with more segments is newer */
+      if (*a == '\0' || *b == '\0')
+        return (*a != '\0') - (*b != '\0');
+      /* a segment after a separator is older than one without, and the
+       * separators rank '-' < '^' < '.' */
+      for (guint i = 0; separators[i] != '\0'; i++)
+        if (*a == separators[i] || *b == separators[i])
+          {
+            if (*a != *b)
+              return *a == separators[i] ? -1 : 1;
+            a++;
+            b++;
+          }
+
+      if (g_ascii_isdigit (*a) || g_ascii_isdigit (*b))
+        {
+          for (ea = a; g_ascii_isdigit (*ea); ea++)
+            ;
+          for (eb = b; g_ascii_isdigit (*eb); eb++)
+            ;
+          /* a number is newer than letters */
+          if ((ea == a) != (eb == b))
+            return ea == a ? -1 : 1;
+          while (*a == '0')
+            a++;
+          while (*b == '0')
+            b++;
+          if (ea - a != eb - b)
+            return ea - a < eb - b ? -1 : 1;
+          if (strncmp (a, b, ea - a) != 0)
+            return sign (strncmp (a, b, ea - a));
+        }
+      else
+        {
+          for (ea = a; g_ascii_isalpha (*ea); ea++)
+            ;
+          for (eb = b; g_ascii_isalpha (*eb); eb++)
+            ;
+          if (strncmp (a, b, MIN (ea - a, eb - b)) != 0)
+            return sign (strncmp (a, b, MIN (ea - a, eb - b)));
+          if (ea - a != eb - b)
+            return ea - a < eb - b ? -1 : 1;
+        }
+      a = ea;
+      b = eb;
+    }
 }
 
 /* ---- kernels ---------------------------------------------------------- */
@@ -1082,13 +1217,13 @@ pt_bootconf_context_clear (PtBootconfContext *ctx)
 }
 
 static gboolean
-run_backend (const PtBootconfBackend *backend, PtBootconfContext *ctx, guint *n_changes,
-             gboolean *regenerated, GError **error)
+run_plan (gboolean (*plan) (PtBootconfContext *, GError **), PtBootconfContext *ctx,
+          guint *n_changes, gboolean *regenerated, GError **error)
 {
   guint changes_before = ctx->changes->len;
   guint regen_before = ctx->regenerate->len;
 
-  if (!backend->plan (ctx, error))
+  if (!plan (ctx, error))
     {
       g_ptr_array_set_size (ctx->changes, changes_before);
       g_ptr_array_set_size (ctx->regenerate, regen_before);
@@ -1096,6 +1231,60 @@ run_backend (const PtBootconfBackend *backend, PtBootconfContext *ctx, guint *n_
     }
   *n_changes = ctx->changes->len - changes_before;
   *regenerated = ctx->regenerate->len > regen_before;
+  return TRUE;
+}
+
+static gboolean
+run_backend (const PtBootconfBackend *backend, PtBootconfContext *ctx, guint *n_changes,
+             gboolean *regenerated, GError **error)
+{
+  return run_plan (backend->plan, ctx, n_changes, regenerated, error);
+}
+
+/* The files a trial boot may have left: all of them, whichever bootloader
+ * wrote them, go with the permanent plan (and with an undo). */
+static const char *const trial_paths[] = {
+  PT_BOOTCONF_GRUB_TRIAL_SCRIPT,
+  "boot/loader/entries/" PT_BOOTCONF_TRIAL_ENTRY_FILE,
+  "efi/loader/entries/" PT_BOOTCONF_TRIAL_ENTRY_FILE,
+  "boot/efi/loader/entries/" PT_BOOTCONF_TRIAL_ENTRY_FILE,
+  NULL,
+};
+
+static gboolean
+plan_trial_removal (PtBootconfContext *ctx, GError **error)
+{
+  for (guint i = 0; trial_paths[i] != NULL; i++)
+    {
+      g_autoptr(GError) local_error = NULL;
+      g_autoptr(GBytes) bytes = pt_bootconf_read_file (ctx->root, trial_paths[i], &local_error);
+
+      if (local_error != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      if (bytes == NULL)
+        continue;
+      if (!pt_bootconf_is_trial_file (bytes))
+        {
+          g_autofree char *where = pt_bootconf_display_path (ctx->root, trial_paths[i]);
+
+          pt_bootconf_add_note (ctx->warnings,
+                                g_strdup_printf (_("%s has the name of Passthrough’s trial "
+                                                   "boot entry but was not written by it, so "
+                                                   "it stays."), where));
+          continue;
+        }
+      pt_bootconf_add_change (ctx, "trial", trial_paths[i], bytes, NULL, 0);
+      /* grub.cfg holds the script's entry until it is made again */
+      if (g_str_equal (trial_paths[i], PT_BOOTCONF_GRUB_TRIAL_SCRIPT))
+        {
+          g_auto(GStrv) argv = pt_bootconf_grub.regenerate (ctx);
+
+          pt_bootconf_add_command (ctx, (const char *const *) argv);
+        }
+    }
   return TRUE;
 }
 
@@ -1131,11 +1320,27 @@ pt_bootconf_run (PtBootconfContext  *ctx,
       if (argv != NULL)
         pt_bootconf_add_command (ctx, (const char *const *) argv);
     }
+  if (ctx->trial != NULL && (bl == NULL || bl->plan_trial == NULL))
+    {
+      g_autofree char *where = pt_bootconf_display_path (ctx->root, "");
+
+      if (bl == NULL)
+        g_set_error (error, PT_ERROR, PT_ERROR_NOT_SUPPORTED,
+                     _("No bootloader Passthrough knows (GRUB, systemd-boot, kernelstub) was "
+                       "found under %s, so there is no boot entry to try once. Apply without "
+                       "--trial"), where);
+      else
+        g_set_error (error, PT_ERROR, PT_ERROR_NOT_SUPPORTED,
+                     _("Passthrough cannot make %s boot an entry once. Apply without --trial "
+                       "(“passthroughctl rollback” undoes it)"), bl->name);
+      return FALSE;
+    }
   if (bl != NULL)
     {
       guint before = ctx->changes->len;
 
-      if (!run_backend (bl, ctx, &n_bl, &regen, error))
+      if (!run_plan (ctx->trial != NULL ? bl->plan_trial : bl->plan, ctx, &n_bl, &regen,
+                     error))
         return FALSE;
       /* move the bootloader's changes to the front */
       for (guint i = 0; i < n_bl; i++)
@@ -1145,6 +1350,16 @@ pt_bootconf_run (PtBootconfContext  *ctx,
           g_ptr_array_insert (ctx->changes, i, c);
         }
     }
+
+  if (ctx->trial == NULL)
+    {
+      guint n_trial = 0;
+
+      if (!run_plan (plan_trial_removal, ctx, &n_trial, &regen, error))
+        return FALSE;
+    }
+  else
+    ctx->trial->bootloader = g_strdup (bl->name);
 
   if (bl == NULL && !ctx->remove && ctx->kernel_args != NULL && ctx->kernel_args[0] != NULL)
     {
@@ -1226,7 +1441,7 @@ take_strings (GPtrArray *to, GPtrArray *from)
 }
 
 static gboolean
-plan_files (PtPlan *plan, gboolean remove, GError **error)
+plan_files (PtPlan *plan, gboolean remove, PtBootconfTrial *trial, GError **error)
 {
   PtHost *host;
   const char *root;
@@ -1245,6 +1460,13 @@ plan_files (PtPlan *plan, gboolean remove, GError **error)
   g_ptr_array_set_size (plan->file_changes, 0);
   g_ptr_array_set_size (plan->regenerate, 0);
 
+  if (root == NULL && trial != NULL)
+    {
+      g_set_error_literal (error, PT_ERROR, PT_ERROR_NOT_SUPPORTED,
+                           _("A snapshot holds no boot configuration: a trial boot is planned "
+                             "on the machine itself"));
+      return FALSE;
+    }
   if (root == NULL)
     {
       pt_bootconf_add_note (plan->notes,
@@ -1269,6 +1491,7 @@ plan_files (PtPlan *plan, gboolean remove, GError **error)
   ctx.os_id = pt_host_get_os_id (host);
   ctx.os_id_like = pt_host_get_os_id_like (host);
   ctx.vfio_builtin = pt_host_get_vfio_pci_state (host) == PT_MODULE_STATE_BUILTIN;
+  ctx.trial = trial;
 
   ok = pt_bootconf_run (&ctx, &bootloader, &initramfs, error);
   if (ok)
@@ -1299,13 +1522,21 @@ plan_files (PtPlan *plan, gboolean remove, GError **error)
 gboolean
 pt_bootconf_plan (PtPlan *plan, GError **error)
 {
-  return plan_files (plan, FALSE, error);
+  return plan_files (plan, FALSE, NULL, error);
 }
 
 gboolean
 pt_bootconf_plan_undo (PtPlan *plan, GError **error)
 {
-  return plan_files (plan, TRUE, error);
+  return plan_files (plan, TRUE, NULL, error);
+}
+
+gboolean
+pt_bootconf_plan_trial (PtPlan *plan, PtBootconfTrial *trial, GError **error)
+{
+  g_return_val_if_fail (trial != NULL && trial->args != NULL, FALSE);
+
+  return plan_files (plan, FALSE, trial, error);
 }
 
 GPtrArray *

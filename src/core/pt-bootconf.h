@@ -26,6 +26,29 @@ typedef struct
 void          pt_file_change_free (PtFileChange *change);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PtFileChange, pt_file_change_free)
 
+/* A trial boot (DESIGN.md "The privileged side", Trial boot): the kernel
+ * arguments go into a boot entry used once, and the default entry stays as
+ * it was, so a boot that fails or is never confirmed falls back to it. */
+#define PT_BOOTCONF_TRIAL_ID "passthrough-trial"
+/* Every file a trial writes carries this in its first lines; only such
+ * files are removed again. Not translated. */
+#define PT_BOOTCONF_TRIAL_MARKER "# Written by Passthrough"
+
+typedef struct
+{
+  char       *bootloader;  /* backend that planned it */
+  char       *entry;       /* the entry the one-time command names */
+  GPtrArray  *args;        /* char *: what the trial entry adds to the default
+                            * entry's arguments (in their final form) */
+  GPtrArray  *files;       /* char *: the files that make the trial entry;
+                            * confirm and rollback remove them */
+  GStrv       oneshot;     /* the command that boots it once (also the last
+                            * of the plan's regenerate commands) */
+} PtBootconfTrial;
+
+void          pt_bootconf_trial_init  (PtBootconfTrial *trial);
+void          pt_bootconf_trial_clear (PtBootconfTrial *trial);
+
 /* What the backends are asked to make true.
  *
  * Kernel arguments: one already there is not added again (names compare
@@ -52,6 +75,13 @@ typedef struct
   const char  *os_id_like;
   gboolean     vfio_builtin;    /* vfio-pci is built into the kernel: no module lists,
                                  * no modprobe.d (options do not reach it) */
+  PtBootconfTrial *trial;       /* not NULL: plan a trial boot into it. The bootloader
+                                 * adds a one-time entry and leaves the default alone;
+                                 * modprobe.d gets the softdep lines but no IDs (they
+                                 * would bind the devices on the fallback boot too);
+                                 * the initramfs gets its module list, which binds
+                                 * nothing without IDs. Without: our trial files found
+                                 * under the root are removed (confirm). */
 
   /* outputs */
   GPtrArray   *changes;         /* PtFileChange: the bootloader's first */
@@ -86,6 +116,11 @@ typedef struct
    * @ctx's root and distribution; NULL when there is none. pt_bootconf_plan()
    * asks the initramfs backend for it when only modprobe.d changed. */
   GStrv     (*regenerate) (PtBootconfContext *ctx);
+  /* Bootloaders: adds the one-time entry for ctx->trial (its files, the
+   * regeneration and, last, the one-time command) and fills ctx->trial.
+   * Refuses (PT_ERROR_REFUSED, PT_ERROR_NOT_SUPPORTED) when the entry could
+   * change what the default boot does. NULL: no trial boots. */
+  gboolean  (*plan_trial) (PtBootconfContext *ctx, GError **error);
 } PtBootconfBackend;
 
 /* Every backend, bootloaders first. */
@@ -106,7 +141,9 @@ void      pt_bootconf_add_change (PtBootconfContext *ctx,
 
 /* Fills @plan->changes (path + unified diff), @plan->regenerate and the
  * private file list from the backends detected on the plan's host root.
- * Does nothing for a snapshot host (no files to read). */
+ * The files of a trial boot found under the root are removed with it: the
+ * permanent plan is what confirming a trial applies. Does nothing for a
+ * snapshot host (no files to read). */
 gboolean  pt_bootconf_plan      (PtPlan  *plan,
                                  GError **error);
 /* The same, planning the undo of what pt_bootconf_plan() adds: our
@@ -116,6 +153,15 @@ gboolean  pt_bootconf_plan      (PtPlan  *plan,
  * rollback, this is "stop passing these devices through". */
 gboolean  pt_bootconf_plan_undo (PtPlan  *plan,
                                  GError **error);
+
+/* The same for a trial boot of @plan's devices: the one-time entry, the
+ * module lists and softdep lines, no change to the default boot entry and
+ * no IDs in modprobe.d. Fills @trial (initialised by the caller). Refuses
+ * a snapshot host, a system without a bootloader that can boot an entry
+ * once, and a plan whose arguments the default entry has already. */
+gboolean  pt_bootconf_plan_trial (PtPlan          *plan,
+                                  PtBootconfTrial *trial,
+                                  GError         **error);
 
 /* Fills the outputs of @ctx from the backends detected under ctx->root:
  * the bootloader's and the initramfs system's (first detected of each) and
