@@ -513,13 +513,16 @@ test_usage (void)
     ctl (&r2, "--root", missing, "rollback");
     g_assert_cmpint (r2.status, ==, 1);
   }
-  /* Offline there is no way to boot an entry once. */
+  /* Nothing to confirm without a trial (test-trial.c has the trials). */
   {
     g_auto(PtTestRun) r = { 0 };
+    g_auto(PtTestRun) r2 = { 0 };
 
-    ctl (&r, "--root", root, "apply", "01:00.0", "--trial");
+    ctl (&r, "--root", root, "confirm");
     g_assert_cmpint (r.status, ==, 1);
-    g_assert_nonnull (strstr (r.err, "--trial"));
+    g_assert_nonnull (strstr (r.err, "apply --trial"));
+    ctl (&r2, "--root", root, "confirm", "01:00.0");
+    g_assert_cmpint (r2.status, ==, 2);
   }
   after = tree_new (root);
   assert_same_tree (before, after);

@@ -21,6 +21,7 @@
 #include "pt-journal.h"
 #include "pt-json.h"
 #include "pt-plan.h"
+#include "pt-trial.h"
 #include "pt-verdict.h"
 
 #define EXIT_USAGE 2
@@ -627,6 +628,247 @@ recover_offline (Ctl *ctl)
   return TRUE;
 }
 
+/* ---- trial boots ------------------------------------------------------- */
+
+static void
+json_add_changes (JsonBuilder *b, PtPlan *plan, gboolean applied)
+{
+  json_builder_set_member_name (b, "changes");
+  json_builder_begin_array (b);
+  for (guint i = 0; applied && i < plan->changes->len; i++)
+    {
+      PtPlanChange *c = g_ptr_array_index (plan->changes, i);
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "path");
+      json_builder_add_string_value (b, c->path);
+      json_builder_set_member_name (b, "diff");
+      json_builder_add_string_value (b, c->diff);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+}
+
+static void
+json_add_strv (JsonBuilder *b, const char *member, const char *const *strv, GPtrArray *array)
+{
+  json_builder_set_member_name (b, member);
+  json_builder_begin_array (b);
+  for (guint i = 0; strv != NULL && strv[i] != NULL; i++)
+    json_builder_add_string_value (b, strv[i]);
+  for (guint i = 0; array != NULL && i < array->len; i++)
+    json_builder_add_string_value (b, g_ptr_array_index (array, i));
+  json_builder_end_array (b);
+}
+
+/* "apply --trial" on another root: the trial entry and what vfio-pci needs
+ * to load early, written as a transaction marked trial; the commands to
+ * run inside that system end with the one that boots the entry once. */
+static int
+apply_trial_offline (Ctl *ctl, char **args)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PtTrialPlan) tp = NULL;
+  g_autoptr(PtTransaction) t = NULL;
+  g_autoptr(PtTrial) pending = NULL;
+  g_autofree char *root = quote_arg (ctl->root);
+  GPtrArray *changes;
+
+  if (!recover_offline (ctl))
+    return 1;
+  if (!pt_host_ensure_details (ctl->host, &error))
+    {
+      g_printerr ("%s\n", error->message);
+      return 1;
+    }
+  tp = pt_trial_plan_new (ctl->host, (const char *const *) args, plan_flags (ctl), &error);
+  if (tp == NULL)
+    {
+      g_printerr ("%s\n", error->message);
+      return exit_for_error (error);
+    }
+  changes = pt_plan_get_file_changes (tp->plan);
+  if (changes->len > 0)
+    {
+      g_autoptr(JsonNode) node = pt_trial_plan_to_json (tp);
+      g_autofree char *summary = pt_json_to_string (node, FALSE);
+
+      t = pt_journal_apply (ctl->root, changes, tp->plan->regenerate, summary, TRUE, &error);
+      if (t == NULL && error != NULL)
+        {
+          g_printerr ("%s\n", error->message);
+          return exit_for_error (error);
+        }
+    }
+  else
+    {
+      pending = pt_trial_find_pending (ctl->root, &error);
+      if (pending == NULL && error != NULL)
+        {
+          g_printerr ("%s\n", error->message);
+          return 1;
+        }
+    }
+
+  if (ctl->json)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "transaction");
+      if (t != NULL)
+        json_builder_add_string_value (b, t->id);
+      else
+        json_builder_add_null_value (b);
+      json_builder_set_member_name (b, "trial");
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "entry");
+      json_builder_add_string_value (b, tp->boot.entry);
+      json_add_strv (b, "args", NULL, tp->boot.args);
+      json_add_strv (b, "files", NULL, tp->boot.files);
+      json_add_strv (b, "oneshot", (const char *const *) tp->boot.oneshot, NULL);
+      json_builder_set_member_name (b, "pending");
+      if (t != NULL || pending != NULL)
+        json_builder_add_string_value (b, t != NULL ? t->id : pending->transaction);
+      else
+        json_builder_add_null_value (b);
+      json_builder_end_object (b);
+      json_add_changes (b, tp->plan, t != NULL);
+      json_add_regenerate (b, t != NULL ? t->regenerate : NULL);
+      json_builder_end_object (b);
+      print_json (json_builder_get_root (b));
+      return 0;
+    }
+
+  if (t == NULL)
+    {
+      g_autofree char *oneshot = quote_argv ((const char *const *) tp->boot.oneshot);
+
+      if (pending != NULL)
+        g_print (_("Nothing to change: the trial entry of transaction %s is in place under %s. "
+                   "To boot it once more, run inside that system:\n  chroot %s %s\n"),
+                 pending->transaction, ctl->root, root, oneshot);
+      else
+        g_print (_("Nothing to change: %s is already set up for these devices.\n"), ctl->root);
+      print_plan_remarks (ctl, tp->plan);
+      return 0;
+    }
+
+  print_plan_changes (tp->plan);
+  g_print ("\n");
+  print_plan_remarks (ctl, tp->plan);
+  g_print (g_dngettext (GETTEXT_PACKAGE, "Applied trial transaction %s: %u file under %s.\n",
+                        "Applied trial transaction %s: %u files under %s.\n", t->files->len),
+           t->id, t->files->len, ctl->root);
+  print_regenerate_hints (ctl, t->regenerate);
+  g_print ("\n");
+  {
+    g_autofree char *args_line = NULL;
+    g_autofree char *text = NULL;
+
+    g_ptr_array_add (tp->boot.args, NULL);
+    args_line = g_strjoinv (" ", (char **) tp->boot.args->pdata);
+    g_ptr_array_remove_index (tp->boot.args, tp->boot.args->len - 1);
+    text = g_strdup_printf (_("The next start of that system boots the trial entry %s once, with "
+                              "%s; the start after it boots the usual entry again. When the "
+                              "trial boot came up with the devices on vfio-pci, run "
+                              "“passthroughctl confirm” there to keep the change."),
+                            tp->boot.entry, args_line);
+    print_wrapped ("", text, 0, ctl->width);
+  }
+  g_print (_("To undo it: passthroughctl --root %s rollback %s\n"), root, t->id);
+  return 0;
+}
+
+/* "confirm" on another root: the trial files go and the permanent plan is
+ * written, when the root's proc/cmdline and driver links show the trial
+ * boot working. */
+static int
+confirm_offline (Ctl *ctl)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PtTrial) trial = NULL;
+  g_autoptr(PtPlan) plan = NULL;
+  g_autoptr(PtTransaction) t = NULL;
+  g_autofree char *root = quote_arg (ctl->root);
+  GPtrArray *changes;
+
+  if (!recover_offline (ctl))
+    return 1;
+  trial = pt_trial_find_pending (ctl->root, &error);
+  if (trial == NULL)
+    {
+      if (error != NULL)
+        g_printerr ("%s\n", error->message);
+      else
+        g_printerr (_("No trial boot is waiting for confirmation under %s (“apply --trial” "
+                      "starts one).\n"), ctl->root);
+      return 1;
+    }
+  if (!pt_trial_check_booted (trial, ctl->host, &error)
+      || !pt_host_ensure_details (ctl->host, &error))
+    {
+      g_printerr ("%s\n", error->message);
+      return 1;
+    }
+  plan = pt_trial_confirm_plan (trial, ctl->host, &error);
+  if (plan == NULL)
+    {
+      g_printerr ("%s\n", error->message);
+      return exit_for_error (error);
+    }
+  changes = pt_plan_get_file_changes (plan);
+  if (changes->len > 0)
+    {
+      g_autoptr(JsonNode) node = pt_json_plan (plan);
+      g_autofree char *summary = pt_json_to_string (node, FALSE);
+
+      t = pt_journal_apply (ctl->root, changes, plan->regenerate, summary, FALSE, &error);
+      if (t == NULL && error != NULL)
+        {
+          g_printerr ("%s\n", error->message);
+          return exit_for_error (error);
+        }
+    }
+
+  if (ctl->json)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "transaction");
+      if (t != NULL)
+        json_builder_add_string_value (b, t->id);
+      else
+        json_builder_add_null_value (b);
+      json_builder_set_member_name (b, "confirmed");
+      json_builder_add_string_value (b, trial->transaction);
+      json_add_changes (b, plan, t != NULL);
+      json_add_regenerate (b, t != NULL ? t->regenerate : NULL);
+      json_builder_end_object (b);
+      print_json (json_builder_get_root (b));
+      return 0;
+    }
+
+  if (t == NULL)
+    {
+      g_print (_("Nothing to change: %s is already set up for these devices.\n"), ctl->root);
+      return 0;
+    }
+  print_plan_changes (plan);
+  g_print ("\n");
+  print_plan_remarks (ctl, plan);
+  g_print (g_dngettext (GETTEXT_PACKAGE,
+                        "Confirmed trial %s with transaction %s: %u file under %s.\n",
+                        "Confirmed trial %s with transaction %s: %u files under %s.\n",
+                        t->files->len),
+           trial->transaction, t->id, t->files->len, ctl->root);
+  print_regenerate_hints (ctl, t->regenerate);
+  g_print ("\n");
+  g_print (_("To undo it: passthroughctl --root %s rollback %s\n"), root, t->id);
+  return 0;
+}
+
 static int
 apply_offline (Ctl *ctl, char **args)
 {
@@ -637,12 +879,7 @@ apply_offline (Ctl *ctl, char **args)
   GPtrArray *changes;
 
   if (ctl->trial)
-    {
-      g_printerr ("%s\n", _("A trial boot needs the running system: on another root nothing "
-                            "can make the boot loader try an entry once. Apply without --trial, "
-                            "or apply on that system itself."));
-      return 1;
-    }
+    return apply_trial_offline (ctl, args);
   if (!recover_offline (ctl))
     return 1;
   if (!pt_host_ensure_details (ctl->host, &error))
@@ -732,6 +969,7 @@ rollback_offline (Ctl *ctl, const char *id)
   g_autoptr(PtTransaction) t = NULL;
   g_autoptr(GPtrArray) restored = g_ptr_array_new ();
   g_autoptr(GPtrArray) removed = g_ptr_array_new ();
+  g_autoptr(GPtrArray) commands = NULL;
   gboolean changed;
 
   t = pt_journal_rollback (ctl->root, id, ctl->force, &error);
@@ -750,6 +988,8 @@ rollback_offline (Ctl *ctl, const char *id)
         g_ptr_array_add (removed, f->path);
     }
   changed = restored->len > 0 || removed->len > 0;
+  /* a trial's one-time command becomes the one that clears it */
+  commands = pt_trial_rollback_commands (t);
 
   if (ctl->json)
     {
@@ -777,7 +1017,7 @@ rollback_offline (Ctl *ctl, const char *id)
       for (guint i = 0; t->removed_dirs[i] != NULL; i++)
         json_builder_add_string_value (b, t->removed_dirs[i]);
       json_builder_end_array (b);
-      json_add_regenerate (b, changed ? t->regenerate : NULL);
+      json_add_regenerate (b, changed ? commands : NULL);
       json_builder_end_object (b);
       print_json (json_builder_get_root (b));
       return 0;
@@ -804,7 +1044,7 @@ rollback_offline (Ctl *ctl, const char *id)
   for (guint i = 0; t->removed_dirs[i] != NULL; i++)
     g_print (_("  removed the directory %s\n"), t->removed_dirs[i]);
   if (changed)
-    print_regenerate_hints (ctl, t->regenerate);
+    print_regenerate_hints (ctl, commands);
   return 0;
 }
 
@@ -1227,6 +1467,56 @@ cmd_rollback (Ctl *ctl, char **args)
                       id != NULL ? id : "");
 }
 
+/* "confirm": after a trial boot that came up with its arguments and the
+ * devices on vfio-pci, the permanent change (which also removes the trial
+ * entry). On the live system the daemon applies it and checks again; the
+ * checks here only give the message before a password is asked for. */
+static int
+cmd_confirm (Ctl *ctl, char **args)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PtTrial) trial = NULL;
+  g_autoptr(PtHost) host = NULL;
+  GVariantBuilder options;
+
+  if (args[0] != NULL)
+    {
+      g_printerr ("%s\n", _("“confirm” takes no arguments: it confirms the trial boot "
+                            "waiting for it."));
+      return EXIT_USAGE;
+    }
+  if (!ctl->live)
+    return confirm_offline (ctl);
+
+  trial = pt_trial_find_pending (ctl->root, &error);
+  if (trial == NULL)
+    {
+      if (error != NULL)
+        g_printerr ("%s\n", error->message);
+      else
+        g_printerr ("%s\n", _("No trial boot is waiting for confirmation on this system "
+                              "(“apply --trial” starts one)."));
+      return 1;
+    }
+  host = pt_host_load (ctl->root, PT_HOST_LOAD_NO_NAMES, &error);
+  if (host == NULL || !pt_trial_check_booted (trial, host, &error))
+    {
+      g_printerr ("%s\n", error->message);
+      return 1;
+    }
+
+  /* The permanent plan of the same devices, as the trial asked for them. */
+  g_variant_builder_init (&options, G_VARIANT_TYPE_VARDICT);
+  if (trial->flags & PT_PLAN_ALLOW_BOOT_VGA)
+    g_variant_builder_add (&options, "{sv}", "allow-boot-vga", g_variant_new_boolean (TRUE));
+  if (trial->flags & PT_PLAN_ALLOW_SHARED)
+    g_variant_builder_add (&options, "{sv}", "allow-shared", g_variant_new_boolean (TRUE));
+  return call_helper (ctl, "Apply",
+                      g_variant_new ("(^as@a{sv})", trial->addresses,
+                                     g_variant_builder_end (&options)),
+                      NULL);
+}
+
 typedef struct
 {
   const char *name;
@@ -1244,12 +1534,13 @@ static const Command commands[] = {
   { "plan", cmd_plan, TRUE, FALSE, TRUE },
   { "apply", cmd_apply, TRUE, TRUE, TRUE },
   { "rollback", cmd_rollback, FALSE, TRUE, FALSE },
+  { "confirm", cmd_confirm, FALSE, TRUE, TRUE },
   { "snapshot", cmd_snapshot, FALSE, FALSE, TRUE },
 };
 
 /* In the contract, built on the privileged helper and libvirt. */
 static const char *const later_commands[] = {
-  "confirm", "bind", "unbind", "vm", NULL,
+  "bind", "unbind", "vm", NULL,
 };
 
 /* TRUE when @root is the running system's "/" (also through "//" or a
@@ -1315,6 +1606,7 @@ main (int argc, char **argv)
       "  apply ADDRESS…      make those changes as one transaction (through\n"
       "                      passthroughd; with --root, offline on that tree)\n"
       "  rollback [ID]       undo the latest (or the named) transaction byte for byte\n"
+      "  confirm             after a good trial boot (apply --trial), keep the change\n"
       "  snapshot            the whole host as JSON, for --snapshot"));
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
