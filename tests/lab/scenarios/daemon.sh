@@ -5,8 +5,11 @@
 # bochs/snd_hda_intel to vfio-pci, /dev/vfio/N appears and a VFIO container
 # takes it; Bind of the boot VGA, the root disk's controller and the
 # default-route NIC is refused and changes no driver; Unbind gives the
-# original drivers back.  Then the same through `passthroughctl bind` and
-# `unbind` once the CLI has them.  Skips when passthroughd is not built.
+# original drivers back.  A group holding a bridge (the NIC behind the
+# switch, with its downstream port) is bound with the bridge left on
+# pcieport and VFIO finds it viable; the shared GPU is refused.  Then the
+# same through `passthroughctl bind` and `unbind` once the CLI has them.
+# Skips when passthroughd is not built.
 . "$PT_LAB/guest/lib.sh"
 
 daemon=$PT_BUILD/src/daemon/passthroughd
@@ -79,6 +82,37 @@ for addr in "${members[@]}"; do
   echo "after Unbind: $addr on $now"
   [ "$now" = "${before[$addr]}" ] || lab_fail "after Unbind $addr is on $now, not ${before[$addr]} as before"
 done
+
+# A group with a bridge in it: the e1000e behind the switch's second
+# downstream port shares its group with that port.  Bind must move the NIC
+# (not the default route's) and leave the port on pcieport, and VFIO must
+# find the group viable that way.
+nic_group=$(lab_group "$PT_switch_nic")
+port_was=$(lab_driver "$PT_switch_down2")
+modprobe e1000e
+nic_was=$(lab_driver "$PT_switch_nic")
+echo "group $nic_group: $(ls "/sys/kernel/iommu_groups/$nic_group/devices" | tr '\n' ' ')"
+if out=$(lab_helper Bind "['$PT_switch_nic']" 2>&1); then
+  echo "Bind($PT_switch_nic): $out"
+  [ "$(lab_driver "$PT_switch_nic")" = vfio-pci ] || lab_fail "after Bind the switch NIC is on $(lab_driver "$PT_switch_nic")"
+  [ "$(lab_driver "$PT_switch_down2")" = "$port_was" ] \
+    || lab_fail "Bind moved the bridge $PT_switch_down2 from $port_was to $(lab_driver "$PT_switch_down2")"
+  lab_expect "VFIO open of a group with a bridge" vfio-open "$nic_group" "$PT_switch_nic" "$PT_switch_down2"
+  out=$(lab_helper Unbind "['$PT_switch_nic']" 2>&1) || lab_fail "Unbind($PT_switch_nic) failed: $out"
+  [ "$(lab_driver "$PT_switch_nic")" = "$nic_was" ] \
+    || lab_fail "after Unbind the switch NIC is on $(lab_driver "$PT_switch_nic"), not $nic_was"
+else
+  lab_fail "Bind($PT_switch_nic) (a NIC off the default route) failed: $out"
+fi
+# A shared group is not taken without --allow-shared (the daemon has no
+# such option for Bind): refused, nothing moved.
+was=$(lab_driver "$PT_shared_other")
+if out=$(lab_helper Bind "['$PT_shared_gpu']" 2>&1); then
+  lab_fail "Bind of the shared GPU $PT_shared_gpu succeeded: $out"
+else
+  echo "Bind(shared GPU) refused: $out"
+fi
+[ "$(lab_driver "$PT_shared_other")" = "$was" ] || lab_fail "a refused Bind moved $PT_shared_other"
 
 # The same through passthroughctl, once it has bind/unbind (it goes
 # through the daemon with the root "/").
