@@ -554,19 +554,28 @@ grub_plan (PtBootconfContext *ctx, GError **error)
 
 /* ---- trial boots ------------------------------------------------------ */
 
-/* The generator script of a trial on GRUB without BLS. grub-mkconfig runs
- * the scripts of etc/grub.d in name order, so "99_" comes after every entry
- * (10_linux's, os-prober's, 40_custom's): the numbers and titles that
- * GRUB_DEFAULT may name stay the same. The entry is 10_linux's first one
- * (the newest kernel, exactly as the default entry boots it: root device,
- * btrfs subvolume, initrds, video), made again with our arguments after the
- * usual ones and renamed; without "savedefault", which would make it the
- * saved default when picked by hand. The guard after it: when GRUB cannot
- * clear next_entry (grubenv on btrfs, ZFS, LVM or RAID, where it does not
- * write), it would boot the trial on every start, so it boots the usual
- * default instead. The script never fails grub-mkconfig. Not translated:
- * the file must not depend on who planned it. */
-static const char grub_trial_script[] =
+/* The generator script of a trial. grub-mkconfig runs the scripts of
+ * etc/grub.d in name order, so "99_" comes after every entry (10_linux's,
+ * os-prober's, 40_custom's): the numbers and titles GRUB_DEFAULT may name
+ * stay the same.
+ *
+ * Without BLS the script writes the entry: 10_linux's first one (the newest
+ * kernel, exactly as the default entry boots it: root device, btrfs
+ * subvolume, initrds, video), made again with our arguments after the usual
+ * ones (the kernel takes the last of a repeated argument) and renamed; and
+ * without "savedefault", which would make it the saved default when picked
+ * by hand. With BLS the entry is a loader entry and the script has only the
+ * guard.
+ *
+ * The guard: GRUB clears next_entry in grubenv when it boots it, but it
+ * cannot write grubenv on btrfs, ZFS, LVM or RAID, and would then boot the
+ * trial entry on every start. So when next_entry is still in grubenv after
+ * that, it boots GRUB_DEFAULT (as 00_header would) instead: the trial does
+ * not happen, and the usual entry keeps booting.
+ *
+ * The script never fails grub-mkconfig. Not translated: the file must not
+ * depend on who planned it. */
+static const char grub_trial_header[] =
   "#! /bin/sh\n"
   PT_BOOTCONF_TRIAL_MARKER ": a boot menu entry for one trial boot with the kernel\n"
   "# arguments below. grub-reboot " PT_BOOTCONF_TRIAL_ID " picks it for the next boot\n"
@@ -574,32 +583,35 @@ static const char grub_trial_script[] =
   "# confirm\" (after a good trial boot) and \"passthroughctl rollback\" remove\n"
   "# this file.\n"
   "\n"
-  "trial_id='" PT_BOOTCONF_TRIAL_ID "'\n"
+  "trial_id='" PT_BOOTCONF_TRIAL_ID "'\n";
+
+static const char grub_trial_entry[] =
   "trial_args='%s'\n"
   "linux_script=\"${0%%/*}/10_linux\"\n"
   "\n"
-  "if [ ! -x \"$linux_script\" ]; then\n"
-  "  echo \"Passthrough: $linux_script is missing or not executable: no trial entry\" >&2\n"
-  "  exit 0\n"
-  "fi\n"
-  "\n"
   "# The first entry 10_linux writes, with the trial arguments after the usual\n"
   "# ones; its messages were shown when it ran on its own.\n"
-  "entry=$(GRUB_CMDLINE_LINUX_DEFAULT=\"${GRUB_CMDLINE_LINUX_DEFAULT} ${trial_args}\" \\\n"
-  "        GRUB_SAVEDEFAULT=false \"$linux_script\" 2>/dev/null |\n"
-  "        sed -n '/^menuentry /,/^}/{\n"
+  "entry=\n"
+  "if [ -x \"$linux_script\" ]; then\n"
+  "  entry=$(GRUB_CMDLINE_LINUX_DEFAULT=\"${GRUB_CMDLINE_LINUX_DEFAULT} ${trial_args}\" \\\n"
+  "          GRUB_SAVEDEFAULT=false \"$linux_script\" 2>/dev/null |\n"
+  "          sed -n '/^menuentry /,/^}/{\n"
   "p\n"
   "/^}/q\n"
   "}')\n"
-  "if [ -z \"$entry\" ]; then\n"
-  "  echo \"Passthrough: $linux_script wrote no menu entry: no trial entry\" >&2\n"
-  "  exit 0\n"
   "fi\n"
-  "echo \"Adding boot menu entry for the Passthrough trial ($trial_args)\" >&2\n"
-  "printf '%%s\\n' \"$entry\" |\n"
-  "  sed -e \"1s/^menuentry '/menuentry 'Passthrough trial: /\" \\\n"
-  "      -e \"1s/[$]menuentry_id_option '[^']*'/\\$menuentry_id_option '$trial_id'/\"\n"
-  "\n"
+  "if [ -n \"$entry\" ]; then\n"
+  "  echo \"Adding boot menu entry for the Passthrough trial ($trial_args)\" >&2\n"
+  "  printf '%%s\\n' \"$entry\" |\n"
+  "    sed -e \"1s/^menuentry '/menuentry 'Passthrough trial: /\" \\\n"
+  "        -e \"1s/[$]menuentry_id_option '[^']*'/\\$menuentry_id_option '$trial_id'/\"\n"
+  "else\n"
+  "  echo \"Passthrough: $linux_script is missing or wrote no menu entry: no trial entry\" >&2\n"
+  "fi\n"
+  "\n";
+
+static const char grub_trial_guard[] =
+  "# GRUB could not clear next_entry: boot the usual default entry.\n"
   "default_entry=\"${GRUB_DEFAULT:-0}\"\n"
   "if [ \"$default_entry\" = saved ]; then\n"
   "  default_entry='${saved_entry}'\n"
@@ -614,6 +626,114 @@ static const char grub_trial_script[] =
   "  fi\n"
   "fi\n"
   "EOF\n";
+
+/* The script: the entry for @args (NULL: BLS, the guard only). */
+static GBytes *
+grub_trial_script (const char *args)
+{
+  g_autoptr(GString) s = g_string_new (grub_trial_header);
+
+  if (args != NULL)
+    g_string_append_printf (s, grub_trial_entry, args);
+  g_string_append (s, grub_trial_guard);
+  return g_string_free_to_bytes (g_steal_pointer (&s));
+}
+
+/* Adds the script for @args to ctx (see grub_trial_script()). */
+static gboolean
+add_trial_script (PtBootconfContext *ctx, const char *args, GError **error)
+{
+  g_autoptr(GBytes) script = grub_trial_script (args);
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GBytes) old = pt_bootconf_read_file (ctx->root, PT_BOOTCONF_GRUB_TRIAL_SCRIPT,
+                                                 &local_error);
+
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  if (old != NULL && !pt_bootconf_is_trial_file (old))
+    {
+      g_autofree char *shown = pt_bootconf_display_path (ctx->root, PT_BOOTCONF_GRUB_TRIAL_SCRIPT);
+
+      g_set_error (error, PT_ERROR, PT_ERROR_REFUSED,
+                   _("%s exists and was not written by Passthrough: move it away, then try "
+                     "again"), shown);
+      return FALSE;
+    }
+  pt_bootconf_add_change (ctx, "grub", PT_BOOTCONF_GRUB_TRIAL_SCRIPT, old, script, 0755);
+  g_ptr_array_add (ctx->trial->files, g_strdup (PT_BOOTCONF_GRUB_TRIAL_SCRIPT));
+  return TRUE;
+}
+
+/* Why GRUB cannot write grubenv under @root, from the mount of /boot/grub
+ * in proc/self/mountinfo (NULL when it can, or nobody knows). Fedora's
+ * GRUB keeps grubenv in a btrfs header block and writes it there. */
+static char *
+grubenv_unwritable (PtBootconfContext *ctx, gboolean bls)
+{
+  g_autoptr(GBytes) bytes = pt_bootconf_read_file (ctx->root, "proc/self/mountinfo", NULL);
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autofree char *fstype = NULL;
+  g_autofree char *source = NULL;
+  gsize best = 0;
+  const char *dir = bls ? "/boot/grub2/" : "/boot/grub/";
+
+  if (bytes == NULL)
+    return NULL;
+  text = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_auto(GStrv) fields = g_strsplit (lines[i], " ", -1);
+      const char *mount;
+      guint dash;
+      gsize len;
+
+      if (g_strv_length (fields) < 7)
+        continue;
+      mount = fields[4];
+      len = strlen (mount);
+      for (dash = 6; fields[dash] != NULL && !g_str_equal (fields[dash], "-"); dash++)
+        ;
+      if (fields[dash] == NULL || fields[dash + 1] == NULL || fields[dash + 2] == NULL)
+        continue;
+      if (!(g_str_equal (mount, "/") || (g_str_has_prefix (dir, mount) && dir[len] == '/')))
+        continue;
+      if (len >= best)
+        {
+          best = len;
+          g_free (fstype);
+          g_free (source);
+          fstype = g_strdup (fields[dash + 1]);
+          source = g_strdup (fields[dash + 2]);
+        }
+    }
+  if (fstype == NULL)
+    return NULL;
+  if (g_str_equal (fstype, "zfs") || (!bls && g_str_equal (fstype, "btrfs")))
+    return g_strdup (fstype);
+  if (g_str_has_prefix (source, "/dev/mapper/") || g_str_has_prefix (source, "/dev/md")
+      || g_str_has_prefix (source, "/dev/dm-"))
+    return g_strdup (source);
+  return NULL;
+}
+
+static void
+note_grubenv (PtBootconfContext *ctx, gboolean bls)
+{
+  g_autofree char *where = grubenv_unwritable (ctx, bls);
+
+  if (where != NULL)
+    pt_bootconf_add_note (ctx->warnings,
+                          g_strdup_printf (_("/boot/grub is on %s, where GRUB cannot write its "
+                                             "environment block, so it cannot clear the one-time "
+                                             "choice when it boots it. Passthrough’s guard then "
+                                             "boots the usual entry: the trial will not happen. "
+                                             "Apply without --trial instead."), where));
+}
 
 /* The last value @name is given over the files, as sh reads it; NULL when
  * it is not set or not a plain word. */
@@ -779,9 +899,18 @@ grub_plan_trial_bls (PtBootconfContext *ctx, GPtrArray *files, GError **error)
     }
   pt_bootconf_add_change (ctx, "grub", path, old, copy, 0644);
   g_ptr_array_add (ctx->trial->files, g_strdup (path));
+  /* the guard, in grub.cfg */
+  if (!add_trial_script (ctx, NULL, error))
+    return FALSE;
+  note_grubenv (ctx, TRUE);
 
   if (!any_exists (ctx->root, grub2_reboot) && any_exists (ctx->root, grub_reboot))
     reboot = "grub-reboot";
+  {
+    g_auto(GStrv) mkconfig = grub_regenerate (ctx);
+
+    pt_bootconf_add_command (ctx, (const char *const *) mkconfig);
+  }
   {
     const char *argv[] = { reboot, PT_BOOTCONF_TRIAL_ID, NULL };
     g_autofree char *from = g_strndup (chosen->id, strlen (chosen->id) - strlen (".conf"));
@@ -805,8 +934,6 @@ grub_plan_trial (PtBootconfContext *ctx, GError **error)
 {
   g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func ((GDestroyNotify) grub_file_free);
   g_autoptr(GPtrArray) dropins = pt_bootconf_list_dir (ctx->root, "etc/default/grub.d", ".cfg");
-  g_autoptr(GBytes) old = NULL;
-  g_autoptr(GBytes) script = NULL;
   g_autoptr(GError) local_error = NULL;
   g_autofree char *bls = NULL;
   g_autofree char *args = NULL;
@@ -890,29 +1017,9 @@ grub_plan_trial (PtBootconfContext *ctx, GError **error)
   g_ptr_array_add (edit->set_args, NULL);
   args = g_strjoinv (" ", (char **) edit->set_args->pdata);
   g_ptr_array_remove_index (edit->set_args, edit->set_args->len - 1);
-  {
-    char *text = g_strdup_printf (grub_trial_script, args);
-
-    script = g_bytes_new_take (text, strlen (text));
-  }
-
-  old = pt_bootconf_read_file (ctx->root, PT_BOOTCONF_GRUB_TRIAL_SCRIPT, &local_error);
-  if (local_error != NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
-  if (old != NULL && !pt_bootconf_is_trial_file (old))
-    {
-      g_autofree char *shown = pt_bootconf_display_path (ctx->root, PT_BOOTCONF_GRUB_TRIAL_SCRIPT);
-
-      g_set_error (error, PT_ERROR, PT_ERROR_REFUSED,
-                   _("%s exists and was not written by Passthrough: move it away, then try "
-                     "again"), shown);
-      return FALSE;
-    }
-  pt_bootconf_add_change (ctx, "grub", PT_BOOTCONF_GRUB_TRIAL_SCRIPT, old, script, 0755);
-  g_ptr_array_add (ctx->trial->files, g_strdup (PT_BOOTCONF_GRUB_TRIAL_SCRIPT));
+  if (!add_trial_script (ctx, args, error))
+    return FALSE;
+  note_grubenv (ctx, FALSE);
 
   mkconfig = grub_regenerate (ctx);
   pt_bootconf_add_command (ctx, (const char *const *) mkconfig);
