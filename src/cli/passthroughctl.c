@@ -887,6 +887,15 @@ apply_offline (Ctl *ctl, char **args)
       g_printerr ("%s\n", error->message);
       return 1;
     }
+  /* As passthroughd does: with a trial waiting, a permanent apply is its
+   * confirmation, and makes the same checks. */
+  if (!pt_trial_check_apply (ctl->root, ctl->host, &error))
+    {
+      g_printerr ("%s\n%s\n", error->message,
+                  _("A permanent apply while a trial boot waits confirms it. Roll the trial "
+                    "back first to apply without it."));
+      return 1;
+    }
   plan = pt_plan_new (ctl->host, (const char *const *) args, plan_flags (ctl), &error);
   if (plan == NULL || !pt_bootconf_plan (plan, &error))
     {
