@@ -233,7 +233,7 @@ build_host (const char *header)
   lines = g_strsplit (seed, "\n", -1);
   for (guint i = 0; lines[i] != NULL && !g_str_has_prefix (lines[i], "IOMMU Group"); i++)
     for (guint k = 0; keep[k] != NULL; k++)
-      if (g_str_has_prefix (lines[i], keep[k]))
+      if (g_str_has_prefix (lines[i], keep[k]) && strstr (header, keep[k]) == NULL)
         g_string_append_printf (listing, "%s\n", lines[i]);
   g_string_append (listing, devices);
   return pt_test_build_host_from_text (listing->str);
@@ -656,7 +656,8 @@ test_grub_script (void)
     g_assert_nonnull (strstr (out, "    set default=\"0\"\n"));
   }
 
-  /* 10_linux failing or missing: no entry, and grub-mkconfig goes on. */
+  /* 10_linux failing or missing: no entry (the guard stays), and
+   * grub-mkconfig goes on. */
   write_root_file (grubd, "10_linux", "#!/bin/sh\nexit 1\n", 0755);
   {
     g_autofree char *out = NULL;
@@ -665,7 +666,8 @@ test_grub_script (void)
 
     out = run_sh (script, env, &err, &status);
     g_assert_cmpint (status, ==, 0);
-    g_assert_cmpstr (out, ==, "");
+    g_assert_true (g_str_has_prefix (out, "if [ \"${default}\" = \"passthrough-trial\" ]"));
+    g_assert_null (strstr (out, "menuentry"));
     g_assert_nonnull (strstr (err, "no trial entry"));
   }
   {
@@ -677,7 +679,8 @@ test_grub_script (void)
     g_assert_cmpint (g_unlink (path), ==, 0);
     out = run_sh (script, env, &err, &status);
     g_assert_cmpint (status, ==, 0);
-    g_assert_cmpstr (out, ==, "");
+    g_assert_null (strstr (out, "menuentry"));
+    g_assert_nonnull (strstr (out, "load_env next_entry"));
     g_assert_nonnull (strstr (err, "no trial entry"));
   }
   if (!g_str_has_prefix (grubd, root))
@@ -715,6 +718,16 @@ test_grub_confirm (void)
     g_assert_nonnull (strstr (r.err, trial_id));
     now = tree_new (root);
     assert_same_tree (tried, now);
+  }
+
+  /* A permanent apply with a trial waiting is its confirmation. */
+  {
+    g_auto(PtTestRun) r = { 0 };
+
+    ctl (&r, "--root", root, "apply", "01:00.0");
+    g_assert_cmpint (r.status, ==, 1);
+    g_assert_nonnull (strstr (r.err, "fallback worked"));
+    g_assert_nonnull (strstr (r.err, "confirms it"));
   }
 
   /* The trial booted, but the GPU stayed on nouveau. */
@@ -1157,11 +1170,20 @@ test_fedora_bls (void)
   id = apply_trial (root, parser, &obj);
   changes = change_lines (obj);
   g_assert_nonnull (strstr (changes, "boot/loader/entries/passthrough-trial.conf created\n"));
+  /* the guard only: blscfg makes the entry */
+  g_assert_nonnull (strstr (changes, "etc/grub.d/99_passthrough_trial created\n"));
   g_assert_null (strstr (changes, "etc/default/grub"));
   g_assert_null (strstr (changes, FEDORA_ENTRY));
   regenerate = argv_lines (obj, "regenerate");
-  g_assert_true (g_str_has_suffix (regenerate, "grub2-reboot passthrough-trial\n"));
+  g_assert_true (g_str_has_suffix (regenerate, "grub2-mkconfig -o /boot/grub2/grub.cfg\n"
+                                               "grub2-reboot passthrough-trial\n"));
   g_assert_null (strstr (regenerate, "grubby"));
+  {
+    g_autofree char *script = read_root_file (root, "etc/grub.d/99_passthrough_trial");
+
+    g_assert_null (strstr (script, "10_linux"));
+    g_assert_nonnull (strstr (script, "load_env next_entry"));
+  }
   entry = read_root_file (root, "boot/loader/entries/passthrough-trial.conf");
   g_assert_nonnull (strstr (entry, "title Passthrough trial: Fedora Linux (6.5.6-300.fc39.x86_64)"));
   /* sorts after every kernel: blscfg puts the newest version first */
@@ -1189,6 +1211,7 @@ test_fedora_bls (void)
     g_assert_nonnull (strstr (confirm_changes, "etc/default/grub modified\n"));
     g_assert_nonnull (strstr (confirm_changes,
                               "boot/loader/entries/passthrough-trial.conf removed\n"));
+    g_assert_nonnull (strstr (confirm_changes, "etc/grub.d/99_passthrough_trial removed\n"));
     confirm_regenerate = argv_lines (obj, "regenerate");
     g_assert_nonnull (strstr (confirm_regenerate, "grubby --update-kernel=ALL"));
     g_assert_null (strstr (confirm_regenerate, "grub2-reboot"));
@@ -1346,6 +1369,29 @@ test_refusals (void)
   }
 }
 
+/* GRUB cannot clear next_entry on btrfs: said at once (the guard in the
+ * script keeps the usual entry booting). */
+static void
+test_grubenv_warning (void)
+{
+  g_autofree char *root = build_host ("Name: btrfs\n"
+                                      "Root: 0000:00:1f.2 sda2 fs=btrfs\n"
+                                      "Kernel: 5.9.16-1-MANJARO\n"
+                                      "Cmdline: BOOT_IMAGE=/boot/vmlinuz-5.9-x86_64 quiet intel_iommu=on iommu=pt\n"
+                                      "OS: manjaro\n"
+                                      "Touch: usr/bin/grub-mkconfig\n"
+                                      "Touch: usr/bin/mkinitcpio\n");
+  g_auto(PtTestRun) r = { 0 };
+
+  copy_fixture ("distro/manjaro/etc/default/grub", root, "etc/default/grub", 0644);
+  copy_fixture ("distro/manjaro/etc/mkinitcpio.conf", root, "etc/mkinitcpio.conf", 0644);
+  ctl (&r, "--root", root, "apply", "--trial", "01:00.0");
+  g_test_message ("%s%s", r.out, r.err);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "/boot/grub is on btrfs"));
+  pt_test_remove_tree (root);
+}
+
 /* ---- the parts ------------------------------------------------------------------ */
 
 static void
@@ -1424,5 +1470,6 @@ main (int argc, char **argv)
   g_test_add_func ("/trial/fedora-bls", test_fedora_bls);
   g_test_add_func ("/trial/kernelstub", test_kernelstub);
   g_test_add_func ("/trial/refusals", test_refusals);
+  g_test_add_func ("/trial/grub/grubenv-warning", test_grubenv_warning);
   return g_test_run ();
 }
