@@ -604,9 +604,12 @@ pt_loader_entry_trial_copy (PtBootconfContext  *ctx,
 
       if (g_str_equal (line->key, "title"))
         {
-          pt_splices_add (splices, line->value_start, line->value_start,
-                          line->value_end > line->value_start ? "Passthrough trial: "
-                                                              : "Passthrough trial");
+          const char *prefix = "Passthrough trial: ";
+
+          if (line->value_end == line->value_start)
+            prefix = g_ascii_isspace (text[line->value_start - 1]) ? "Passthrough trial"
+                                                                   : " Passthrough trial";
+          pt_splices_add (splices, line->value_start, line->value_start, prefix);
           titled = TRUE;
         }
       else if (g_str_equal (line->key, "version") && version != NULL)
