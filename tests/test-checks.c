@@ -1160,7 +1160,7 @@ test_fixture_apu_only (void)
   g_assert_no_error (error);
   checks = run_checks (host);
   check = assert_check (checks, "single-gpu", PT_CHECK_WARN);
-  assert_contains (check->fix, "These integrated graphics are the only GPU");
+  assert_contains (check->fix, "This integrated GPU is the only one");
   g_assert_null (strstr (check->fix, "if it has them"));
   pt_test_remove_tree (root);
 }

@@ -996,8 +996,8 @@ check_single_gpu (PtHost *host)
       g_autoptr(GString) fix = g_string_new (NULL);
 
       if (is_integrated (host, only))
-        append_sentence (fix, _("These integrated graphics are the only GPU: give the host a "
-                                "second card for itself, or run it headless."));
+        append_sentence (fix, _("This integrated GPU is the only one: give the host a second "
+                                "card for itself, or run it headless."));
       else
         {
           append_sentence (fix, _("Give the host a display of its own: the processor's "
