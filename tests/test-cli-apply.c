@@ -524,6 +524,46 @@ test_usage (void)
     ctl (&r2, "--root", root, "confirm", "01:00.0");
     g_assert_cmpint (r2.status, ==, 2);
   }
+  /* bind and unbind move devices on the running system: no --root other
+   * than /, no snapshot, and well-formed addresses. */
+  {
+    const char *cases[][6] = {
+      { "--root", NULL, "bind", "01:00.0", NULL },
+      { "--root", NULL, "unbind", "01:00.0", "--json", NULL },
+      { "--snapshot", NULL, "bind", "01:00.0", NULL },
+      { "--snapshot", NULL, "unbind", "01:00.0", NULL },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+      {
+        g_auto(PtTestRun) r = { 0 };
+
+        cases[i][1] = g_str_equal (cases[i][0], "--root") ? root : snapshot_path;
+        ctl_argv (&r, "DBUS_SYSTEM_BUS_ADDRESS", "unix:path=/nonexistent/pt-test-bus",
+                  (const char *const *) cases[i]);
+        g_assert_cmpint (r.status, ==, 2);
+        g_assert_nonnull (strstr (r.err, "live system"));
+        g_assert_cmpstr (r.out, ==, "");
+      }
+  }
+  {
+    const char *const *cases[] = {
+      (const char *const[]) { "bind", "01:00.9", NULL },
+      (const char *const[]) { "unbind", "1:2:3", NULL },
+      (const char *const[]) { "bind", "01:00.0", "--colour", NULL },
+      (const char *const[]) { "bind", NULL },
+      (const char *const[]) { "unbind", NULL },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+      {
+        g_auto(PtTestRun) r = { 0 };
+
+        ctl_argv (&r, "DBUS_SYSTEM_BUS_ADDRESS", "unix:path=/nonexistent/pt-test-bus", cases[i]);
+        g_assert_cmpint (r.status, ==, 2);
+        g_assert_cmpstr (r.out, ==, "");
+      }
+  }
   after = tree_new (root);
   assert_same_tree (before, after);
 
@@ -537,6 +577,8 @@ test_usage (void)
     g_assert_nonnull (strstr (r.out, "rollback [ID]"));
     g_assert_nonnull (strstr (r.out, "--trial"));
     g_assert_nonnull (strstr (r.out, "--force"));
+    g_assert_nonnull (strstr (r.out, "bind ADDRESS"));
+    g_assert_nonnull (strstr (r.out, "unbind ADDRESS"));
   }
   g_unlink (snapshot_path);
   pt_test_remove_tree (root);
@@ -551,8 +593,10 @@ test_no_daemon (void)
   const char *const apply_live[] = { "apply", "01:00.0", NULL };
   const char *const apply_root[] = { "--root", "/", "apply", "01:00.0", NULL };
   const char *const rollback_live[] = { "rollback", NULL };
+  const char *const bind_live[] = { "bind", "01:00.0", NULL };
+  const char *const unbind_root[] = { "--root", "/", "unbind", "01:00.0", NULL };
   const char *const bad_address[] = { "apply", "1:2:3", NULL };
-  const char *const *cases[] = { apply_live, apply_root, rollback_live };
+  const char *const *cases[] = { apply_live, apply_root, rollback_live, bind_live, unbind_root };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
@@ -568,6 +612,20 @@ test_no_daemon (void)
 
     ctl_argv (&r, "DBUS_SYSTEM_BUS_ADDRESS", "unix:path=/nonexistent/pt-test-bus", bad_address);
     g_assert_cmpint (r.status, ==, 2);
+  }
+  /* bind --json: the error as JSON too. */
+  {
+    const char *const bind_json[] = { "bind", "01:00.0", "--json", NULL };
+    g_auto(PtTestRun) r = { 0 };
+    g_autoptr(JsonParser) parser = json_parser_new ();
+    JsonObject *obj;
+
+    ctl_argv (&r, "DBUS_SYSTEM_BUS_ADDRESS", "unix:path=/nonexistent/pt-test-bus", bind_json);
+    g_assert_cmpint (r.status, ==, 1);
+    obj = parse_object (parser, r.out);
+    g_assert_false (json_object_get_boolean_member (obj, "ok"));
+    g_assert_nonnull (json_object_get_string_member (obj, "error"));
+    g_assert_nonnull (strstr (r.err, "passthroughd is not installed or not running"));
   }
 }
 

@@ -898,12 +898,26 @@ test_plan (Fixture *f, gconstpointer data)
   g_assert_true (u.ok);
   g_assert_nonnull (strstr (u.out, "10de:13c2,10de:0fbb"));
 
-  /* No backend can make a boot entry used once yet: refused, not applied
-   * for good. */
-  assert_call_fails ("Plan", g_variant_new_parsed ("(['01:00.0'], {'trial': <true>})"),
-                     BUS_NAME ".Error.NotSupported", "Trial");
-  assert_call_fails ("Apply", g_variant_new_parsed ("(['01:00.0'], {'trial': <true>})"),
-                     BUS_NAME ".Error.NotSupported", "Trial");
+  /* A trial plan: GRUB's generator script for the entry used once, and
+   * grub-reboot to boot it, with nothing written. */
+  {
+    g_autoptr(JsonParser) trial_parser = json_parser_new ();
+    g_autofree char *trial_json = NULL;
+    JsonObject *trial;
+    JsonArray *oneshot;
+
+    trial_json = call_string ("Plan", g_variant_new_parsed ("(['01:00.0'], {'trial': <true>})"));
+    plan = parse_object (trial_parser, trial_json);
+    trial = json_object_get_object_member (plan, "trial");
+    g_assert_nonnull (trial);
+    g_assert_cmpstr (json_object_get_string_member (trial, "bootloader"), ==, "grub");
+    g_assert_true (json_array_has_string (json_object_get_array_member (trial, "files"), NULL,
+                                          "etc/grub.d/99_passthrough_trial"));
+    g_assert_true (json_array_has_string (json_object_get_array_member (plan, "changes"),
+                                          "path", "etc/grub.d/99_passthrough_trial"));
+    oneshot = json_object_get_array_member (trial, "oneshot");
+    g_assert_cmpstr (json_array_get_string_element (oneshot, 0), ==, "grub-reboot");
+  }
 
   after = tree_digest (f->root);
   g_assert_cmpstr (before, ==, after);
@@ -1343,7 +1357,7 @@ make_fake_commands (const char *dir, int fail_status)
   g_autofree char *log = g_build_filename (dir, "commands.log", NULL);
   const char *names[] = { "grub-mkconfig", "mkinitcpio", "update-grub", "update-initramfs",
                           "dracut", "kernel-install", "kernelstub", "grub2-mkconfig", "grubby",
-                          "bootctl" };
+                          "bootctl", "grub-reboot", "grub-editenv" };
 
   g_mkdir_with_parents (bin, 0755);
   /* The daemon looks commands up in this PATH alone; the scripts need sh
@@ -1526,6 +1540,326 @@ test_regenerate_failure (Fixture *f, gconstpointer data)
   assert_paths (f->root, paths, FALSE);
 }
 
+
+/* The @n-th (from 1) Finished signal of @transaction. */
+static GVariant *
+wait_finished_nth (Fixture *f, const char *transaction, guint n, guint timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + timeout_ms * G_TIME_SPAN_MILLISECOND;
+
+  for (;;)
+    {
+      guint seen = 0;
+
+      for (guint i = 0; i < f->signals->len; i++)
+        {
+          const char *name;
+          g_autoptr(GVariant) params = NULL;
+          const char *t;
+
+          g_variant_get (g_ptr_array_index (f->signals, i), "(&s@*)", &name, &params);
+          g_variant_get_child (params, 0, "&s", &t);
+          if (g_str_equal (name, "Finished") && g_str_equal (t, transaction) && ++seen == n)
+            return g_variant_ref (params);
+        }
+      if (g_get_monotonic_time () > deadline)
+        g_error ("no Finished signal number %u for transaction “%s”", n, transaction);
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (10 * G_TIME_SPAN_MILLISECOND);
+    }
+}
+
+/* The argv[0] of each command of a Finished signal, checking they all ran. */
+static char *
+finished_commands (GVariant *finished, gboolean expect_ok)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GString) out = g_string_new (NULL);
+  const char *json;
+  gboolean ok;
+  JsonArray *commands;
+
+  g_variant_get (finished, "(&sb&s)", NULL, &ok, &json);
+  if (ok != expect_ok)
+    g_error ("Finished ok=%d, expected %d: %s", ok, expect_ok, json);
+  commands = json_object_get_array_member (parse_object (parser, json), "commands");
+  for (guint i = 0; i < json_array_get_length (commands); i++)
+    {
+      JsonObject *c = json_array_get_object_element (commands, i);
+      JsonArray *argv = json_object_get_array_member (c, "argv");
+
+      g_assert_cmpstr (json_object_get_string_member (c, "state"), ==, "done");
+      for (guint k = 0; k < json_array_get_length (argv); k++)
+        g_string_append_printf (out, "%s%s", k ? " " : "", json_array_get_string_element (argv, k));
+      g_string_append_c (out, '\n');
+    }
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+/* Applies a trial with the fake commands and returns its transaction id. */
+static char *
+apply_trial (Fixture *f)
+{
+  g_autofree char *bin = make_fake_commands (f->root, 0);
+  g_autoptr(GVariant) finished = NULL;
+  g_autofree char *commands = NULL;
+  char *tid;
+
+  f->daemon = start_daemon (g_getenv ("PASSTHROUGHD_TEST"), f->root, "60", bin);
+  tid = call_string ("Apply", g_variant_new_parsed ("(['01:00.0'], {'trial': <true>})"));
+  g_assert_cmpstr (tid, !=, "");
+  finished = wait_finished (f, tid, 60000);
+  commands = finished_commands (finished, TRUE);
+  /* The one-time command comes last, after grub-mkconfig succeeded. */
+  g_assert_true (g_str_has_suffix (commands, "grub-reboot passthrough-trial\n"));
+  return tid;
+}
+
+static void
+test_trial_confirm (Fixture *f, gconstpointer data)
+{
+  g_autofree char *tid = NULL;
+  g_autofree char *again = NULL;
+  g_autofree char *confirm = NULL;
+  g_autofree char *manifest_rel = NULL;
+  g_autofree char *manifest = NULL;
+  g_autofree char *vfio = NULL;
+  g_autofree char *script = NULL;
+  g_autofree char *state = NULL;
+  g_autofree char *cmdline = NULL;
+  g_autofree char *booted = NULL;
+  g_autofree char *commands = NULL;
+  g_autofree char *log = NULL;
+  g_autoptr(GVariant) finished = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonParser) state_parser = json_parser_new ();
+  JsonObject *trial;
+
+  if (skipping ())
+    return;
+  tid = apply_trial (f);
+
+  /* The journal marks it a trial; the entry's script is there, and
+   * modprobe.d binds nothing on the fallback boot. */
+  manifest_rel = g_strdup_printf ("var/lib/passthrough/transactions/%s/manifest.json", tid);
+  manifest = read_root (f->root, manifest_rel);
+  g_assert_nonnull (manifest);
+  g_assert_true (json_object_get_boolean_member (parse_object (parser, manifest), "trial"));
+  script = read_root (f->root, "etc/grub.d/99_passthrough_trial");
+  g_assert_nonnull (script);
+  vfio = read_root (f->root, "etc/modprobe.d/vfio.conf");
+  g_assert_true (vfio == NULL || strstr (vfio, "options vfio-pci ids") == NULL);
+
+  /* GetState shows the trial waiting. */
+  state = call_string ("GetState", NULL);
+  trial = json_object_get_object_member (parse_object (state_parser, state), "trial");
+  g_assert_nonnull (trial);
+  g_assert_cmpstr (json_object_get_string_member (trial, "transaction"), ==, tid);
+
+  /* A second trial apply writes nothing and boots the entry once more. */
+  again = call_string ("Apply", g_variant_new_parsed ("(['01:00.0'], {'trial': <true>})"));
+  g_assert_cmpstr (again, ==, tid);
+  finished = wait_finished_nth (f, tid, 2, 60000);
+  commands = finished_commands (finished, TRUE);
+  g_assert_cmpstr (commands, ==, "grub-reboot passthrough-trial\n");
+  {
+    g_autofree char *log_path = g_build_filename (f->root, "commands.log", NULL);
+
+    log = read_text (log_path);
+  }
+  g_assert_nonnull (strstr (log, "grub-reboot passthrough-trial\ngrub-reboot passthrough-trial\n"));
+
+  /* The usual entry booted: a permanent apply would confirm a trial that
+   * never ran, so it is refused, naming the missing arguments. */
+  assert_call_fails ("Apply", g_variant_new_parsed ("(['01:00.0'], @a{sv} {})"),
+                     BUS_NAME ".Error.Refused", "vfio-pci.ids=10de:13c2,10de:0fbb");
+
+  /* The trial boot came up: its arguments on the command line, the
+   * devices on vfio-pci. Now the permanent apply confirms it. */
+  cmdline = read_root (f->root, "proc/cmdline");
+  booted = g_strdup_printf ("%s %s\n", g_strstrip (cmdline), "vfio-pci.ids=10de:13c2,10de:0fbb");
+  {
+    g_autofree char *path = root_file (f->root, "proc/cmdline");
+
+    g_chmod (path, 0644);
+    write_text (path, booted, 0444);
+  }
+  simulate_driver (f->root, SEED_GPU, "vfio-pci");
+  simulate_driver (f->root, SEED_GPU_AUDIO, "vfio-pci");
+  confirm = call_string ("Apply", g_variant_new_parsed ("(['01:00.0'], @a{sv} {})"));
+  g_assert_cmpstr (confirm, !=, "");
+  g_assert_cmpstr (confirm, !=, tid);
+  g_clear_pointer (&finished, g_variant_unref);
+  finished = wait_finished (f, confirm, 60000);
+  g_free (commands);
+  commands = finished_commands (finished, TRUE);
+  g_assert_null (strstr (commands, "grub-reboot"));
+  g_free (script);
+  script = read_root (f->root, "etc/grub.d/99_passthrough_trial");
+  g_assert_null (script);
+  g_free (vfio);
+  vfio = read_root (f->root, "etc/modprobe.d/vfio.conf");
+  g_assert_nonnull (strstr (vfio, "options vfio-pci ids=10de:13c2,10de:0fbb"));
+  g_free (state);
+  state = call_string ("GetState", NULL);
+  g_assert_nonnull (strstr (state, "\"trial\":null"));
+}
+
+static void
+test_trial_rollback (Fixture *f, gconstpointer data)
+{
+  g_autofree char *tid = NULL;
+  g_autofree char *commands = NULL;
+  g_autofree char *script = NULL;
+  g_autofree char *log = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) finished = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (skipping ())
+    return;
+  tid = apply_trial (f);
+  reply = call ("Rollback", g_variant_new_parsed ("(%s, @a{sv} {})", tid), "()", &error);
+  g_assert_no_error (error);
+  finished = wait_finished_nth (f, tid, 2, 60000);
+  commands = finished_commands (finished, TRUE);
+  /* The entry grub-reboot named is gone: its next_entry is cleared. */
+  g_assert_null (strstr (commands, "grub-reboot"));
+  g_assert_true (g_str_has_suffix (commands, "grub-editenv - unset next_entry\n"));
+  {
+    g_autofree char *log_path = g_build_filename (f->root, "commands.log", NULL);
+
+    log = read_text (log_path);
+  }
+  g_assert_nonnull (strstr (log, "grub-editenv - unset next_entry\n"));
+  script = read_root (f->root, "etc/grub.d/99_passthrough_trial");
+  g_assert_null (script);
+}
+
+/* passthroughctl bind and unbind as on the live system: the CLI without
+ * --root on the system bus, the daemon on the fixture root. */
+static char *
+find_ctl (void)
+{
+  g_autofree char *daemon_dir = NULL;
+  g_autofree char *src_dir = NULL;
+
+  if (g_getenv ("PASSTHROUGHCTL") != NULL)
+    return g_strdup (g_getenv ("PASSTHROUGHCTL"));
+  daemon_dir = g_path_get_dirname (g_getenv ("PASSTHROUGHD"));
+  src_dir = g_path_get_dirname (daemon_dir);
+  return g_build_filename (src_dir, "cli", "passthroughctl", NULL);
+}
+
+static void
+run_ctl_as (UserCall *u, int *status, const char *user, ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  const char *arg;
+  va_list args;
+
+  if (user != NULL)
+    {
+      struct passwd *pw = getpwnam (user);
+
+      g_assert_nonnull (pw);
+      g_ptr_array_add (argv, g_strdup ("setpriv"));
+      g_ptr_array_add (argv, g_strdup_printf ("--reuid=%u", (guint) pw->pw_uid));
+      g_ptr_array_add (argv, g_strdup_printf ("--regid=%u", (guint) pw->pw_gid));
+      g_ptr_array_add (argv, g_strdup ("--clear-groups"));
+    }
+  g_ptr_array_add (argv, find_ctl ());
+  va_start (args, user);
+  for (arg = va_arg (args, const char *); arg != NULL; arg = va_arg (args, const char *))
+    g_ptr_array_add (argv, g_strdup (arg));
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+
+  g_spawn_sync ("/", (char **) argv->pdata, env.child_env, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                &u->out, &u->err, status, &error);
+  g_assert_no_error (error);
+  g_assert_true (WIFEXITED (*status));
+  *status = WEXITSTATUS (*status);
+  u->ok = *status == 0;
+}
+
+static void
+test_cli_bind (Fixture *f, gconstpointer data)
+{
+  g_autofree char *override = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  int status = -1;
+
+  if (skipping ())
+    return;
+
+  {
+    g_auto(UserCall) u = { 0 };
+    g_autoptr(JsonParser) parser = json_parser_new ();
+
+    run_ctl_as (&u, &status, NULL, "bind", "01:00.0", "--json", NULL);
+    g_test_message ("%s%s", u.out, u.err);
+    g_assert_cmpint (status, ==, 0);
+    g_assert_true (json_object_get_boolean_member (parse_object (parser, u.out), "ok"));
+  }
+  override = device_attr (f->root, SEED_GPU_AUDIO, "driver_override");
+  g_assert_cmpstr (override, ==, "vfio-pci\n");
+  simulate_driver (f->root, SEED_GPU, "vfio-pci");
+  simulate_driver (f->root, SEED_GPU_AUDIO, "vfio-pci");
+  {
+    g_auto(UserCall) u = { 0 };
+
+    run_ctl_as (&u, &status, NULL, "unbind", "0000:01:00.0", NULL);
+    g_assert_cmpint (status, ==, 0);
+    g_assert_nonnull (strstr (u.out, "0000:01:00.0"));
+  }
+  g_free (override);
+  override = device_attr (f->root, SEED_GPU, "driver_override");
+  g_assert_cmpstr (override, ==, "\n");
+
+  before = tree_digest (f->root);
+  /* The daemon's refusals, as messages and as JSON. */
+  {
+    g_auto(UserCall) u = { 0 };
+    g_auto(UserCall) u2 = { 0 };
+    g_autoptr(JsonParser) parser = json_parser_new ();
+    JsonObject *obj;
+
+    run_ctl_as (&u, &status, NULL, "bind", "00:02.0", NULL);
+    g_assert_cmpint (status, ==, 1);
+    g_assert_nonnull (strstr (u.err, "boot display"));
+    g_assert_null (strstr (u.err, "GDBus.Error"));
+    run_ctl_as (&u2, &status, NULL, "bind", "00:02.0", "--json", NULL);
+    g_assert_cmpint (status, ==, 1);
+    obj = parse_object (parser, u2.out);
+    g_assert_false (json_object_get_boolean_member (obj, "ok"));
+    g_assert_nonnull (strstr (json_object_get_string_member (obj, "error"), "boot display"));
+  }
+  /* polkit says no to nobody. */
+  {
+    g_auto(UserCall) u = { 0 };
+
+    run_ctl_as (&u, &status, "nobody", "bind", "01:00.0", NULL);
+    g_assert_cmpint (status, ==, 1);
+    g_assert_nonnull (strstr (u.err, "Not authorised to rebind devices"));
+  }
+  /* Usage errors never reach the daemon. */
+  {
+    g_auto(UserCall) u = { 0 };
+    g_auto(UserCall) u2 = { 0 };
+
+    run_ctl_as (&u, &status, NULL, "bind", "01:00.9", NULL);
+    g_assert_cmpint (status, ==, 2);
+    run_ctl_as (&u2, &status, NULL, "--root", f->root, "unbind", "01:00.0", NULL);
+    g_assert_cmpint (status, ==, 2);
+    g_assert_nonnull (strstr (u2.err, "live system"));
+  }
+  after = tree_digest (f->root);
+  g_assert_cmpstr (before, ==, after);
+}
+
 static void
 test_idle_exit (Fixture *f, gconstpointer data)
 {
@@ -1611,6 +1945,12 @@ main (int argc, char **argv)
               fixture_teardown);
   g_test_add ("/daemon/regenerate-failure", Fixture, "manual", fixture_setup,
               test_regenerate_failure, fixture_teardown);
+  g_test_add ("/daemon/trial-confirm", Fixture, "manual", fixture_setup, test_trial_confirm,
+              fixture_teardown);
+  g_test_add ("/daemon/trial-rollback", Fixture, "manual", fixture_setup, test_trial_rollback,
+              fixture_teardown);
+  g_test_add ("/daemon/cli-bind", Fixture, NULL, fixture_setup, test_cli_bind,
+              fixture_teardown);
   g_test_add ("/daemon/idle-exit", Fixture, "manual", fixture_setup, test_idle_exit,
               fixture_teardown);
   g_test_add ("/daemon/activation", Fixture, "manual", fixture_setup, test_activation,

@@ -1070,6 +1070,7 @@ typedef struct
   gboolean    ok;
   char       *result;        /* Finished's JSON */
   gboolean    vanished;
+  gboolean    rebind;        /* Bind, Unbind: no signals, the reply ends it */
 } HelperCall;
 
 static void
@@ -1103,13 +1104,26 @@ helper_unavailable (const char *remote)
     || g_str_has_prefix (remote, "org.freedesktop.DBus.Error.Spawn.");
 }
 
-/* Prints @error from the bus or the daemon and returns the exit status. */
+/* Prints @error from the bus or the daemon and returns the exit status;
+ * with @json (bind, unbind) also {"ok":false,"error"} on stdout. */
 static int
-report_helper_error (GError *error)
+report_helper_error (GError *error, gboolean rebind, gboolean json)
 {
   g_autofree char *remote = g_dbus_error_get_remote_error (error);
 
   g_dbus_error_strip_remote_error (error);
+  if (json)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "ok");
+      json_builder_add_boolean_value (b, FALSE);
+      json_builder_set_member_name (b, "error");
+      json_builder_add_string_value (b, error->message);
+      json_builder_end_object (b);
+      print_json (json_builder_get_root (b));
+    }
   if (helper_unavailable (remote))
     {
       g_printerr (_("The privileged helper passthroughd is not installed or not running: %s\n"),
@@ -1127,7 +1141,10 @@ report_helper_error (GError *error)
       || g_str_equal (remote, "org.freedesktop.DBus.Error.AuthFailed")
       || g_str_equal (remote, "org.freedesktop.DBus.Error.InteractiveAuthorizationRequired"))
     {
-      g_printerr (_("Not authorised to change the boot configuration: %s\n"), error->message);
+      if (rebind)
+        g_printerr (_("Not authorised to rebind devices: %s\n"), error->message);
+      else
+        g_printerr (_("Not authorised to change the boot configuration: %s\n"), error->message);
       return 1;
     }
   g_printerr ("%s\n", error->message);
@@ -1141,7 +1158,9 @@ maybe_quit (HelperCall *call)
   if (call->replied && (call->error != NULL || call->finished || call->vanished
                         || (call->transaction != NULL && *call->transaction == '\0'
                             && call->reply != NULL
-                            && g_variant_is_of_type (call->reply, G_VARIANT_TYPE ("(s)")))))
+                            && g_variant_is_of_type (call->reply, G_VARIANT_TYPE ("(s)")))
+                        /* Bind and Unbind: the reply is all there is */
+                        || (call->rebind && call->reply != NULL)))
     g_main_loop_quit (call->loop);
 }
 
@@ -1168,6 +1187,8 @@ on_signal (GDBusConnection *connection, const char *sender, const char *path,
 {
   HelperCall *call = user_data;
 
+  if (call->rebind)
+    return;
   if (g_str_equal (signal, "Progress")
       && g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(sds)")))
     {
@@ -1313,7 +1334,8 @@ parse_json_or_null (const char *text)
 }
 
 /* Calls @method on passthroughd and waits for its Finished signal, printing
- * Progress on the way. */
+ * Progress on the way. Bind and Unbind (parameters "(as)") end with their
+ * reply: {"ok":true} with --json, nothing printed otherwise. */
 static int
 call_helper (Ctl *ctl, const char *method, GVariant *parameters, const char *transaction)
 {
@@ -1325,11 +1347,12 @@ call_helper (Ctl *ctl, const char *method, GVariant *parameters, const char *tra
   guint watch_id;
 
   g_variant_ref_sink (parameters);
+  call.rebind = g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(as)"));
   bus = g_bus_get_sync (G_BUS_TYPE_SYSTEM, NULL, &error);
   if (bus == NULL)
     {
       g_variant_unref (parameters);
-      return report_helper_error (error);
+      return report_helper_error (error, call.rebind, call.rebind && ctl->json);
     }
 
   call.loop = g_main_loop_new (NULL, FALSE);
@@ -1356,7 +1379,21 @@ call_helper (Ctl *ctl, const char *method, GVariant *parameters, const char *tra
   g_bus_unwatch_name (watch_id);
 
   if (call.error != NULL)
-    return report_helper_error (call.error);
+    return report_helper_error (call.error, call.rebind, call.rebind && ctl->json);
+  if (call.rebind)
+    {
+      if (ctl->json)
+        {
+          g_autoptr(JsonBuilder) b = json_builder_new ();
+
+          json_builder_begin_object (b);
+          json_builder_set_member_name (b, "ok");
+          json_builder_add_boolean_value (b, TRUE);
+          json_builder_end_object (b);
+          print_json (json_builder_get_root (b));
+        }
+      return 0;
+    }
 
   if (ctl->json)
     {
@@ -1526,6 +1563,41 @@ cmd_confirm (Ctl *ctl, char **args)
                       NULL);
 }
 
+/* "bind", "unbind": runtime rebinding of whole groups, through
+ * passthroughd only: a tree under --root has no kernel to move devices. */
+static int
+rebind (Ctl *ctl, char **args, const char *method)
+{
+  g_autofree char *list = NULL;
+
+  if (!check_addresses (args))
+    return EXIT_USAGE;
+  g_return_val_if_fail (ctl->live, EXIT_USAGE);
+  if (call_helper (ctl, method, g_variant_new ("(^as)", args), NULL) != 0)
+    return 1;
+  if (!ctl->json)
+    {
+      list = g_strjoinv (" ", args);
+      if (g_str_equal (method, "Bind"))
+        g_print (_("The IOMMU groups of %s are on vfio-pci.\n"), list);
+      else
+        g_print (_("The IOMMU groups of %s are back with their drivers.\n"), list);
+    }
+  return 0;
+}
+
+static int
+cmd_bind (Ctl *ctl, char **args)
+{
+  return rebind (ctl, args, "Bind");
+}
+
+static int
+cmd_unbind (Ctl *ctl, char **args)
+{
+  return rebind (ctl, args, "Unbind");
+}
+
 typedef struct
 {
   const char *name;
@@ -1534,6 +1606,7 @@ typedef struct
   gboolean changes_root;   /* through the daemon on "/", the journal elsewhere;
                             * never on a snapshot */
   gboolean needs_host;     /* read the host first (offline only for changes) */
+  gboolean live_only;      /* through the daemon only: no --root, no --snapshot */
 } Command;
 
 static const Command commands[] = {
@@ -1545,11 +1618,13 @@ static const Command commands[] = {
   { "rollback", cmd_rollback, FALSE, TRUE, FALSE },
   { "confirm", cmd_confirm, FALSE, TRUE, TRUE },
   { "snapshot", cmd_snapshot, FALSE, FALSE, TRUE },
+  { "bind", cmd_bind, TRUE, TRUE, FALSE, TRUE },
+  { "unbind", cmd_unbind, TRUE, TRUE, FALSE, TRUE },
 };
 
 /* In the contract, built on the privileged helper and libvirt. */
 static const char *const later_commands[] = {
-  "bind", "unbind", "vm", NULL,
+  "vm", NULL,
 };
 
 /* TRUE when @root is the running system's "/" (also through "//" or a
@@ -1616,6 +1691,9 @@ main (int argc, char **argv)
       "                      passthroughd; with --root, offline on that tree)\n"
       "  rollback [ID]       undo the latest (or the named) transaction byte for byte\n"
       "  confirm             after a good trial boot (apply --trial), keep the change\n"
+      "  bind ADDRESS…       move their IOMMU groups to vfio-pci now, until the next\n"
+      "                      boot (through passthroughd; the live system only)\n"
+      "  unbind ADDRESS…     give their IOMMU groups back to their drivers\n"
       "  snapshot            the whole host as JSON, for --snapshot"));
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
@@ -1657,6 +1735,13 @@ main (int argc, char **argv)
   if (root != NULL && snapshot != NULL)
     {
       g_printerr ("%s\n", _("Give either --root or --snapshot, not both."));
+      return EXIT_USAGE;
+    }
+  if (command->live_only && (snapshot != NULL || (root != NULL && !root_is_live (root))))
+    {
+      g_printerr (_("“%s” rebinds devices on the running system through passthroughd, so it "
+                    "needs the live system: give neither --root nor --snapshot.\n"),
+                  command->name);
       return EXIT_USAGE;
     }
   if (command->changes_root && snapshot != NULL)

@@ -21,6 +21,7 @@
 #include "pt-journal.h"
 #include "pt-json.h"
 #include "pt-plan.h"
+#include "pt-trial.h"
 
 /* More would be a mistake or an attack; a machine has far fewer GPUs. */
 #define MAX_ADDRESSES 64
@@ -97,6 +98,8 @@ typedef struct
 typedef struct
 {
   PtTransaction *tx;            /* NULL when there was nothing to change */
+  char          *transaction;   /* without tx: the pending trial whose one-time
+                                 * command runs again, NULL otherwise */
   GPtrArray     *regenerate;    /* GStrv argv */
   char          *message;       /* for people, NULL when nothing to say */
   gboolean       changed;       /* files were written or restored */
@@ -132,6 +135,7 @@ change_result_free (ChangeResult *r)
     return;
   g_clear_pointer (&r->tx, pt_transaction_free);
   g_clear_pointer (&r->regenerate, g_ptr_array_unref);
+  g_free (r->transaction);
   g_free (r->message);
   g_free (r);
 }
@@ -339,21 +343,14 @@ load_host (const char *root, GError **error)
   return pt_host_load (root, PT_HOST_LOAD_DETAILS, error);
 }
 
+/* The permanent plan (call->trial unset); with a trial pending it also
+ * removes the trial's files. */
 static PtPlan *
 make_plan (Call *call, PtHost *host, GError **error)
 {
   g_autoptr(PtPlan) plan = NULL;
 
-  /* The backends plan permanent changes only: a trial would be a lie. */
-  if (call->trial)
-    {
-      g_set_error_literal (error, PT_HELPER_ERROR, PT_HELPER_ERROR_NOT_SUPPORTED,
-                           _("Trial boots are not supported yet: the boot configuration "
-                             "backends cannot add a boot entry used once. Apply without "
-                             "the trial option (Rollback undoes it)"));
-      return NULL;
-    }
-
+  g_assert (!call->trial);
   plan = pt_plan_new (host, (const char *const *) call->addresses, call->plan_flags, error);
   if (plan == NULL)
     return NULL;
@@ -404,6 +401,7 @@ get_state_thread (GTask *task, gpointer source, gpointer task_data, GCancellable
   g_autoptr(GPtrArray) checks = NULL;
   g_autoptr(GPtrArray) records = NULL;
   g_autoptr(GPtrArray) transactions = NULL;
+  g_autoptr(PtTrial) trial = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) status = NULL;
   g_autoptr(JsonNode) groups = NULL;
@@ -464,6 +462,18 @@ get_state_thread (GTask *task, gpointer source, gpointer task_data, GCancellable
       g_clear_error (&error);
     }
 
+  /* The trial boot waiting for confirmation, if any. */
+  trial = pt_trial_find_pending (in->root, &error);
+  if (trial != NULL)
+    json_object_set_member (obj, "trial", pt_trial_to_json (trial));
+  else
+    {
+      if (error != NULL)
+        g_message ("%s", error->message);
+      json_object_set_null_member (obj, "trial");
+      g_clear_error (&error);
+    }
+
   g_task_return_pointer (task, pt_json_to_string (node, FALSE), g_free);
 }
 
@@ -473,18 +483,22 @@ plan_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *can
   Call *call = task_data;
   g_autoptr(PtHost) host = NULL;
   g_autoptr(PtPlan) plan = NULL;
+  g_autoptr(PtTrialPlan) tp = NULL;
   g_autoptr(JsonNode) node = NULL;
   GError *error = NULL;
 
   host = load_host (call->root, &error);
-  if (host != NULL)
+  if (host != NULL && call->trial)
+    tp = pt_trial_plan_new (host, (const char *const *) call->addresses, call->plan_flags,
+                            &error);
+  else if (host != NULL)
     plan = make_plan (call, host, &error);
-  if (plan == NULL)
+  if (plan == NULL && tp == NULL)
     {
       g_task_return_error (task, error);
       return;
     }
-  node = pt_json_plan (plan);
+  node = tp != NULL ? pt_trial_plan_to_json (tp) : pt_json_plan (plan);
   g_task_return_pointer (task, pt_json_to_string (node, FALSE), g_free);
 }
 
@@ -503,23 +517,57 @@ apply_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *ca
 {
   Call *call = task_data;
   g_autoptr(PtHost) host = NULL;
-  g_autoptr(PtPlan) plan = NULL;
+  g_autoptr(PtPlan) owned_plan = NULL;
+  g_autoptr(PtTrialPlan) tp = NULL;
+  g_autoptr(PtTrial) pending = NULL;
   g_autoptr(JsonNode) summary_node = NULL;
   g_autofree char *summary = NULL;
   ChangeResult *result;
   GError *error = NULL;
   PtTransaction *tx;
+  PtPlan *plan;
 
   host = load_host (call->root, &error);
-  if (host != NULL)
-    plan = make_plan (call, host, &error);
-  if (plan == NULL)
+  if (host == NULL)
     {
       g_task_return_error (task, error);
       return;
     }
+  if (call->trial)
+    {
+      /* The new arguments go to a boot entry used once; the default
+       * entry stays as it is. */
+      tp = pt_trial_plan_new (host, (const char *const *) call->addresses, call->plan_flags,
+                              &error);
+      if (tp == NULL)
+        {
+          g_task_return_error (task, error);
+          return;
+        }
+      plan = tp->plan;
+      summary_node = pt_trial_plan_to_json (tp);
+    }
+  else
+    {
+      /* With a trial waiting, a permanent apply confirms it: only when the
+       * trial boot came up with its arguments and the devices on vfio-pci. */
+      if (!pt_trial_check_apply (call->root, host, &error))
+        {
+          g_task_return_new_error (task, PT_HELPER_ERROR, PT_HELPER_ERROR_REFUSED, "%s",
+                                   error->message);
+          g_error_free (error);
+          return;
+        }
+      owned_plan = make_plan (call, host, &error);
+      if (owned_plan == NULL)
+        {
+          g_task_return_error (task, error);
+          return;
+        }
+      plan = owned_plan;
+      summary_node = pt_json_plan (plan);
+    }
 
-  summary_node = pt_json_plan (plan);
   summary = pt_json_to_string (summary_node, FALSE);
   tx = pt_journal_apply (call->root, pt_plan_get_file_changes (plan), plan->regenerate,
                          summary, call->trial, &error);
@@ -528,12 +576,32 @@ apply_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *ca
       g_task_return_error (task, error);
       return;
     }
+  /* A second trial apply with the trial entry in place boots it once more. */
+  if (tx == NULL && tp != NULL)
+    {
+      pending = pt_trial_find_pending (call->root, &error);
+      if (pending == NULL && error != NULL)
+        {
+          g_task_return_error (task, error);
+          return;
+        }
+    }
 
   result = g_new0 (ChangeResult, 1);
   result->tx = tx;
   result->changed = tx != NULL;
   result->regenerate = copy_commands (tx != NULL ? tx->regenerate : NULL);
-  if (tx == NULL)
+  if (pending != NULL && tp->boot.oneshot != NULL && tp->boot.oneshot[0] != NULL)
+    {
+      g_autofree char *line = g_strjoinv (" ", tp->boot.oneshot);
+
+      g_ptr_array_add (result->regenerate, g_strdupv (tp->boot.oneshot));
+      result->transaction = g_strdup (pending->transaction);
+      result->message = g_strdup_printf (_("Nothing to change: the trial entry of transaction "
+                                           "%s is in place; “%s” boots it once more at the "
+                                           "next start"), pending->transaction, line);
+    }
+  else if (tx == NULL)
     result->message = g_strdup (_("Nothing to change: the boot configuration already passes "
                                   "these devices through"));
   g_task_return_pointer (task, result, (GDestroyNotify) change_result_free);
@@ -557,7 +625,10 @@ rollback_thread (GTask *task, gpointer source, gpointer task_data, GCancellable 
   result = g_new0 (ChangeResult, 1);
   result->tx = tx;
   result->changed = tx->previous_state != PT_TRANSACTION_ROLLED_BACK;
-  result->regenerate = copy_commands (result->changed ? tx->regenerate : NULL);
+  /* A trial's one-time command becomes the one that clears it: the entry
+   * it names is gone. */
+  result->regenerate = result->changed ? pt_trial_rollback_commands (tx)
+                                       : copy_commands (NULL);
   if (!result->changed)
     result->message = g_strdup_printf (_("Transaction %s was already rolled back: nothing to "
                                          "change"), tx->id);
@@ -664,8 +735,8 @@ regen_finish (Regen *regen)
 
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "transaction");
-  if (tx != NULL)
-    json_builder_add_string_value (b, tx->id);
+  if (*regen->transaction != '\0')
+    json_builder_add_string_value (b, regen->transaction);
   else
     json_builder_add_null_value (b);
   json_builder_set_member_name (b, "action");
@@ -865,7 +936,8 @@ start_regen (PtHelper *self, const char *action, gboolean trial, ChangeResult *r
   regen->action = action;
   regen->trial = trial;
   regen->result = result;
-  regen->transaction = g_strdup (result->tx != NULL ? result->tx->id : "");
+  regen->transaction = g_strdup (result->tx != NULL ? result->tx->id
+                                 : result->transaction != NULL ? result->transaction : "");
   regen->ok = TRUE;
   regen->commands = g_ptr_array_new_with_free_func ((GDestroyNotify) command_result_free);
   for (guint i = 0; i < result->regenerate->len; i++)
@@ -887,9 +959,10 @@ start_regen (PtHelper *self, const char *action, gboolean trial, ChangeResult *r
   if (!self->live && self->test_command_path == NULL)
     {
       /* A tree that is not this machine: its own system must regenerate. */
-      if (regen->commands->len > 0 && regen->result->message == NULL)
+      if (regen->commands->len > 0)
         {
           g_autoptr(GString) list = g_string_new (NULL);
+          g_autofree char *text = NULL;
 
           for (guint i = 0; i < regen->commands->len; i++)
             {
@@ -898,9 +971,17 @@ start_regen (PtHelper *self, const char *action, gboolean trial, ChangeResult *r
 
               g_string_append_printf (list, "%s%s", i ? "; " : "", line);
             }
-          regen->result->message =
-            g_strdup_printf (_("%s is not the running system, so no command was run. Run "
-                               "these inside it: %s"), self->root, list->str);
+          text = g_strdup_printf (_("%s is not the running system, so no command was run. Run "
+                                    "these inside it: %s"), self->root, list->str);
+          if (regen->result->message != NULL)
+            {
+              char *both = g_strconcat (regen->result->message, ". ", text, NULL);
+
+              g_free (regen->result->message);
+              regen->result->message = both;
+            }
+          else
+            regen->result->message = g_steal_pointer (&text);
         }
       regen_finish (regen);
       return;
@@ -949,7 +1030,8 @@ change_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       return;
     }
 
-  id = change->tx != NULL ? change->tx->id : "";
+  id = change->tx != NULL ? change->tx->id
+       : change->transaction != NULL ? change->transaction : "";
   if (call->kind == CALL_APPLY)
     g_dbus_method_invocation_return_value (call->invocation, g_variant_new ("(s)", id));
   else
