@@ -687,7 +687,7 @@ fake_method_call (GDBusConnection *connection, const char *sender, const char *p
 
   if (g_str_equal (scenario, "denied"))
     g_dbus_method_invocation_return_dbus_error (invocation,
-                                                "org.freedesktop.DBus.Error.AccessDenied",
+                                                "io.github.passthrough.Helper1.Error.NotAuthorized",
                                                 "Not authorized by polkit");
   else if (g_str_equal (scenario, "invalid"))
     g_dbus_method_invocation_return_dbus_error (invocation,

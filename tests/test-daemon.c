@@ -966,7 +966,7 @@ test_invalid_args (Fixture *f, gconstpointer data)
 static void
 test_not_authorized (Fixture *f, gconstpointer data)
 {
-  const char *denied = "org.freedesktop.DBus.Error.AccessDenied";
+  const char *denied = "io.github.passthrough.Helper1.Error.NotAuthorized";
   g_autofree char *before = NULL;
   g_autofree char *after = NULL;
 
@@ -1843,7 +1843,7 @@ test_cli_bind (Fixture *f, gconstpointer data)
 
     run_ctl_as (&u, &status, "nobody", "bind", "01:00.0", NULL);
     g_assert_cmpint (status, ==, 1);
-    g_assert_nonnull (strstr (u.err, "Not authorised to rebind devices"));
+    g_assert_nonnull (strstr (u.err, "Not authorized to rebind devices"));
   }
   /* Usage errors never reach the daemon. */
   {

@@ -1137,14 +1137,15 @@ report_helper_error (GError *error, gboolean rebind, gboolean json)
       g_printerr ("%s\n", error->message);
       return EXIT_USAGE;
     }
-  if (g_str_equal (remote, "org.freedesktop.DBus.Error.AccessDenied")
+  if (g_str_equal (remote, "io.github.passthrough.Helper1.Error.NotAuthorized")
+      || g_str_equal (remote, "org.freedesktop.DBus.Error.AccessDenied")
       || g_str_equal (remote, "org.freedesktop.DBus.Error.AuthFailed")
       || g_str_equal (remote, "org.freedesktop.DBus.Error.InteractiveAuthorizationRequired"))
     {
       if (rebind)
-        g_printerr (_("Not authorised to rebind devices: %s\n"), error->message);
+        g_printerr (_("Not authorized to rebind devices: %s\n"), error->message);
       else
-        g_printerr (_("Not authorised to change the boot configuration: %s\n"), error->message);
+        g_printerr (_("Not authorized to change the boot configuration: %s\n"), error->message);
       return 1;
     }
   g_printerr ("%s\n", error->message);

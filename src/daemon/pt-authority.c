@@ -9,6 +9,7 @@
 #include <polkit/polkit.h>
 
 #include "pt-authority.h"
+#include "pt-helper.h"
 
 struct _PtAuthority
 {
@@ -87,7 +88,7 @@ check_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   auth = polkit_authority_check_authorization_finish (POLKIT_AUTHORITY (source), result, &error);
   if (auth == NULL)
     {
-      g_task_return_new_error (task, G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED,
+      g_task_return_new_error (task, PT_HELPER_ERROR, PT_HELPER_ERROR_NOT_AUTHORIZED,
                                _("Cannot check whether you may do this (%s): polkit failed: %s"),
                                what, error->message);
       return;
@@ -100,23 +101,23 @@ check_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     }
 
   if (polkit_authorization_result_get_dismissed (auth))
-    g_task_return_new_error (task, G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED,
+    g_task_return_new_error (task, PT_HELPER_ERROR, PT_HELPER_ERROR_NOT_AUTHORIZED,
                              _("Not authorized: the authentication dialog for %s was dismissed"),
                              what);
   else if (polkit_authorization_result_get_is_challenge (auth)
            && !(data->flags & POLKIT_CHECK_AUTHORIZATION_FLAGS_ALLOW_USER_INTERACTION))
-    g_task_return_new_error (task, G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED,
+    g_task_return_new_error (task, PT_HELPER_ERROR, PT_HELPER_ERROR_NOT_AUTHORIZED,
                              _("Not authorized: %s needs authentication (polkit action %s), "
                                "and the request did not allow interactive authorization"),
                              what, data->action_id);
   else if (polkit_authorization_result_get_is_challenge (auth))
-    g_task_return_new_error (task, G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED,
+    g_task_return_new_error (task, PT_HELPER_ERROR, PT_HELPER_ERROR_NOT_AUTHORIZED,
                              _("Not authorized: %s needs authentication (polkit action %s), and "
                                "no authentication agent answered. Run the command from a "
                                "desktop session or start pkttyagent"),
                              what, data->action_id);
   else
-    g_task_return_new_error (task, G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED,
+    g_task_return_new_error (task, PT_HELPER_ERROR, PT_HELPER_ERROR_NOT_AUTHORIZED,
                              _("Not authorized: the system policy does not allow %s "
                                "(polkit action %s)"),
                              what, data->action_id);
@@ -145,7 +146,7 @@ got_authority_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   authority = polkit_authority_get_finish (result, &error);
   if (authority == NULL)
     {
-      g_task_return_new_error (task, G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED,
+      g_task_return_new_error (task, PT_HELPER_ERROR, PT_HELPER_ERROR_NOT_AUTHORIZED,
                                _("Cannot check whether you may do this: polkit is not "
                                  "available: %s"),
                                error->message);
@@ -180,7 +181,7 @@ pt_authority_check_async (PtAuthority           *self,
   if (g_dbus_method_invocation_get_sender (invocation) == NULL)
     {
       /* Peer-to-peer connections have no sender to ask polkit about. */
-      g_task_return_new_error (task, G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED,
+      g_task_return_new_error (task, PT_HELPER_ERROR, PT_HELPER_ERROR_NOT_AUTHORIZED,
                                _("Not authorized: the caller has no bus name"));
       return;
     }

@@ -23,7 +23,7 @@ void         pt_authority_check_async  (PtAuthority            *self,
                                         GCancellable           *cancellable,
                                         GAsyncReadyCallback     callback,
                                         gpointer                user_data);
-/* FALSE with G_DBUS_ERROR_ACCESS_DENIED and a message saying why when the
+/* FALSE with PT_HELPER_ERROR_NOT_AUTHORIZED and a message saying why when the
  * caller is not authorised or polkit cannot be asked. */
 gboolean     pt_authority_check_finish (PtAuthority            *self,
                                         GAsyncResult           *result,

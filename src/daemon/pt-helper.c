@@ -57,6 +57,7 @@ static const GDBusErrorEntry helper_error_entries[] = {
   { PT_HELPER_ERROR_NOT_FOUND,     PT_HELPER_INTERFACE ".Error.NotFound" },
   { PT_HELPER_ERROR_BUSY,          PT_HELPER_INTERFACE ".Error.Busy" },
   { PT_HELPER_ERROR_NOT_SUPPORTED, PT_HELPER_INTERFACE ".Error.NotSupported" },
+  { PT_HELPER_ERROR_NOT_AUTHORIZED, PT_HELPER_INTERFACE ".Error.NotAuthorized" },
 };
 
 GQuark

@@ -11,8 +11,8 @@ G_BEGIN_DECLS
 #define PT_HELPER_OBJECT_PATH "/io/github/passthrough/Helper1"
 #define PT_HELPER_INTERFACE   "io.github.passthrough.Helper1"
 
-/* Errors the daemon returns besides the standard InvalidArgs and
- * AccessDenied; on the bus they are "io.github.passthrough.Helper1.Error."
+/* Errors the daemon returns besides the standard InvalidArgs (polkit's
+ * refusals are NotAuthorized); on the bus they are "io.github.passthrough.Helper1.Error."
  * followed by the name after PT_HELPER_ERROR_ in CamelCase. */
 #define PT_HELPER_ERROR (pt_helper_error_quark ())
 GQuark pt_helper_error_quark (void);
@@ -24,6 +24,7 @@ typedef enum
   PT_HELPER_ERROR_NOT_FOUND,      /* .NotFound: no such device or transaction */
   PT_HELPER_ERROR_BUSY,           /* .Busy: another change is in progress */
   PT_HELPER_ERROR_NOT_SUPPORTED,  /* .NotSupported */
+  PT_HELPER_ERROR_NOT_AUTHORIZED, /* .NotAuthorized: polkit said no */
 } PtHelperError;
 
 #define PT_TYPE_HELPER (pt_helper_get_type ())
