@@ -11,6 +11,9 @@ PT_RUNTIME_PACKAGES="pci.ids kmod dbus polkitd"
 # with systemd-analyze where systemd is installed).
 PT_TEST_PACKAGES="python3 kmod pciutils dbus-daemon polkitd util-linux libglib2.0-bin
   libxml2-utils"
+# build-aux/test's fuzzing build (tests/fuzz, -Dfuzzing=true): clang and
+# the libFuzzer runtime that -fsanitize=fuzzer links.
+PT_FUZZ_PACKAGES="clang libclang-rt-14-dev"
 PT_BENCH_PACKAGES="hyperfine time pciutils"
 # build-aux/lab: QEMU for the guests, mke2fs for their root disk, depmod, and
 # apt-get/dpkg-deb to fetch and unpack the kernel and busybox-static (which
