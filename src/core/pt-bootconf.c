@@ -1030,14 +1030,19 @@ edit_vfio_ids (PtKargsEdit *edit, GPtrArray *tokens, const char *key, const char
     g_auto(GStrv) have = g_strsplit (value, ",", -1);
     g_autoptr(GString) s = g_string_new (text);
 
+    /* A separator goes after any existing value (whatever it ends with,
+     * even "="), so that the list reads back as the same IDs. */
+    gboolean need_sep = *value != '\0' && !g_str_has_suffix (value, ",");
+
     if (karg_value (text) == NULL)
       g_string_append_c (s, '=');
     for (guint k = 0; wanted[k] != NULL; k++)
       if (*wanted[k] != '\0' && !id_list_has (have, wanted[k]))
         {
-          if (s->str[s->len - 1] != '=' && s->str[s->len - 1] != ',')
+          if (need_sep)
             g_string_append_c (s, ',');
           g_string_append (s, wanted[k]);
+          need_sep = TRUE;
         }
     if (!g_str_equal (s->str, text))
       {

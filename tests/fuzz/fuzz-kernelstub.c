@@ -16,10 +16,18 @@ LLVMFuzzerInitialize (int *argc, char ***argv)
   return 0;
 }
 
+/* The apply creates a "user" section where there is none, and the undo
+ * leaves it: only a file with one of its own is restored byte for byte. */
+static gboolean
+has_user_section (const char *text, gsize len)
+{
+  return g_strstr_len (text, len, "\"user\"") != NULL;
+}
+
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
   pt_fuzz_check_backend (&pt_bootconf_kernelstub, "etc/kernelstub/configuration",
-                         data, size, ours, "\"user\"");
+                         data, size, ours, has_user_section);
   return 0;
 }

@@ -42,8 +42,9 @@ void       pt_fuzz_apply          (PtBootconfContext *ctx);
 /* The checks every planning backend owes (pt-bootconf.h): a plan on
  * @path holding @data either fails or, applied, plans no change a second
  * time; its undo succeeds and is idempotent too; and on a file that holds
- * none of ours (@ours: substrings that mark ours) but @needs (when not
- * NULL) the undo gives the original bytes back and applying again gives
+ * none of ours (@ours: substrings that mark ours) and, when @has_own is
+ * not NULL, has what the backend edits in place (@has_own returns TRUE), the
+ * undo gives the original bytes back and applying again gives
  * the same bytes as the first apply. Aborts with a message on a
  * violation. */
 void       pt_fuzz_check_backend  (const PtBootconfBackend  *backend,
@@ -51,7 +52,8 @@ void       pt_fuzz_check_backend  (const PtBootconfBackend  *backend,
                                    const uint8_t            *data,
                                    size_t                    size,
                                    const char *const        *ours,
-                                   const char               *needs);
+                                   gboolean                (*has_own) (const char *text,
+                                                                       gsize       len));
 
 G_GNUC_NORETURN G_GNUC_PRINTF (1, 2)
 void       pt_fuzz_fail           (const char *format,
