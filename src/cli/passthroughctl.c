@@ -630,6 +630,24 @@ recover_offline (Ctl *ctl)
 
 /* ---- trial boots ------------------------------------------------------- */
 
+/* Writes @plan's files under the root as one transaction, with the plan
+ * as its summary. *@out stays NULL when there is nothing to change. */
+static gboolean
+write_plan_offline (Ctl *ctl, PtPlan *plan, PtTransaction **out, GError **error)
+{
+  GPtrArray *changes = pt_plan_get_file_changes (plan);
+  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *summary = NULL;
+
+  *out = NULL;
+  if (changes->len == 0)
+    return TRUE;
+  node = pt_json_plan (plan);
+  summary = pt_json_to_string (node, FALSE);
+  *out = pt_journal_apply (ctl->root, changes, plan->regenerate, summary, FALSE, error);
+  return *out != NULL || error == NULL || *error == NULL;
+}
+
 static void
 json_add_changes (JsonBuilder *b, PtPlan *plan, gboolean applied)
 {
@@ -791,7 +809,6 @@ confirm_offline (Ctl *ctl)
   g_autoptr(PtPlan) plan = NULL;
   g_autoptr(PtTransaction) t = NULL;
   g_autofree char *root = quote_arg (ctl->root);
-  GPtrArray *changes;
 
   if (!recover_offline (ctl))
     return 1;
@@ -817,18 +834,10 @@ confirm_offline (Ctl *ctl)
       g_printerr ("%s\n", error->message);
       return exit_for_error (error);
     }
-  changes = pt_plan_get_file_changes (plan);
-  if (changes->len > 0)
+  if (!write_plan_offline (ctl, plan, &t, &error))
     {
-      g_autoptr(JsonNode) node = pt_json_plan (plan);
-      g_autofree char *summary = pt_json_to_string (node, FALSE);
-
-      t = pt_journal_apply (ctl->root, changes, plan->regenerate, summary, FALSE, &error);
-      if (t == NULL && error != NULL)
-        {
-          g_printerr ("%s\n", error->message);
-          return exit_for_error (error);
-        }
+      g_printerr ("%s\n", error->message);
+      return exit_for_error (error);
     }
 
   if (ctl->json)
@@ -875,8 +884,6 @@ apply_offline (Ctl *ctl, char **args)
   g_autoptr(GError) error = NULL;
   g_autoptr(PtPlan) plan = NULL;
   g_autoptr(PtTransaction) t = NULL;
-  g_autofree char *summary = NULL;
-  GPtrArray *changes;
 
   if (ctl->trial)
     return apply_trial_offline (ctl, args);
@@ -902,20 +909,10 @@ apply_offline (Ctl *ctl, char **args)
       g_printerr ("%s\n", error->message);
       return exit_for_error (error);
     }
-  changes = pt_plan_get_file_changes (plan);
-
-  if (changes->len > 0)
+  if (!write_plan_offline (ctl, plan, &t, &error))
     {
-      JsonNode *node = pt_json_plan (plan);
-
-      summary = pt_json_to_string (node, FALSE);
-      json_node_unref (node);
-      t = pt_journal_apply (ctl->root, changes, plan->regenerate, summary, FALSE, &error);
-      if (t == NULL && error != NULL)
-        {
-          g_printerr ("%s\n", error->message);
-          return exit_for_error (error);
-        }
+      g_printerr ("%s\n", error->message);
+      return exit_for_error (error);
     }
 
   if (ctl->json)
@@ -928,20 +925,7 @@ apply_offline (Ctl *ctl, char **args)
         json_builder_add_string_value (b, t->id);
       else
         json_builder_add_null_value (b);
-      json_builder_set_member_name (b, "changes");
-      json_builder_begin_array (b);
-      for (guint i = 0; t != NULL && i < plan->changes->len; i++)
-        {
-          PtPlanChange *c = g_ptr_array_index (plan->changes, i);
-
-          json_builder_begin_object (b);
-          json_builder_set_member_name (b, "path");
-          json_builder_add_string_value (b, c->path);
-          json_builder_set_member_name (b, "diff");
-          json_builder_add_string_value (b, c->diff);
-          json_builder_end_object (b);
-        }
-      json_builder_end_array (b);
+      json_add_changes (b, plan, t != NULL);
       json_add_regenerate (b, t != NULL ? t->regenerate : NULL);
       json_builder_end_object (b);
       print_json (json_builder_get_root (b));
