@@ -453,6 +453,42 @@ test_iommu_off (void)
   g_assert_error (error, PT_ERROR, PT_ERROR_REFUSED);
 }
 
+/* Debian's kernels enable VT-d by default but leave Intel integrated
+ * graphics out of the IOMMU unless intel_iommu=on is given: the plan
+ * (which adds it) goes ahead with a warning instead of refusing. */
+static void
+test_intel_igpu_default_off (void)
+{
+  g_auto(Fixture) f = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PtPlan) plan = NULL;
+  g_autofree char *args = NULL;
+
+  load_text (&f,
+    "Name: debian-igpu\n"
+    "CPU: Intel(R) Core(TM) i5-8400 CPU @ 2.80GHz\n"
+    "Kernel: 6.1.0-13-amd64\n"
+    "Cmdline: BOOT_IMAGE=/boot/vmlinuz-6.1.0-13-amd64 root=UUID=1 ro quiet\n"
+    "OS: debian\n"
+    "\n"
+    "IOMMU Group 1:\n"
+    "\t00:01.0 PCI bridge [0604]: Intel Corporation 6th-10th Gen Core Processor PCIe Controller (x16) [8086:1901] (rev 07)\n"
+    "\t\tKernel driver in use: pcieport\n"
+    "\t01:00.0 VGA compatible controller [0300]: Advanced Micro Devices, Inc. [AMD/ATI] Ellesmere [Radeon RX 470/480/570/570X/580/580X/590] [1002:67df] (rev e7)\n"
+    "\t\tKernel driver in use: amdgpu\n"
+    "\t\tboot_vga: 1\n"
+    "No IOMMU Group:\n"
+    "\t00:02.0 VGA compatible controller [0300]: Intel Corporation CoffeeLake-S GT2 [UHD Graphics 630] [8086:3e92]\n"
+    "\t\tKernel driver in use: i915\n"
+    "\t\tboot_vga: 0\n");
+  plan = plan1 (f.host, "00:02.0", 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (plan->vfio_ids, ==, "8086:3e92");
+  args = g_strjoinv (" ", plan->kernel_args);
+  g_assert_cmpstr (args, ==, "intel_iommu=on iommu=pt vfio-pci.ids=8086:3e92");
+  g_assert_true (strings_contain (plan->warnings, "no IOMMU group yet"));
+}
+
 static void
 test_empty_request (void)
 {
@@ -479,6 +515,7 @@ main (int argc, char **argv)
   g_test_add_func ("/plan/twins", test_twins);
   g_test_add_func ("/plan/iommu-off", test_iommu_off);
   g_test_add_func ("/plan/empty-request", test_empty_request);
+  g_test_add_func ("/plan/intel-igpu-default-off", test_intel_igpu_default_off);
 
   return g_test_run ();
 }

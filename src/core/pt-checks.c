@@ -519,9 +519,12 @@ check_kernel_arguments (PtHost *host)
         {
           state = PT_CHECK_WARN;
           summary = g_strdup (_("intel_iommu=on is not on the kernel command line; this kernel "
-                                "turns the IOMMU on by default (CONFIG_INTEL_IOMMU_DEFAULT_ON)."));
+                                "turns the IOMMU on by default (CONFIG_INTEL_IOMMU_DEFAULT_ON, "
+                                "or Debian's default, which leaves Intel integrated graphics "
+                                "out)."));
           append_sentence (fix, _("Add intel_iommu=on so the IOMMU stays on with kernels built "
-                                  "without that default."));
+                                  "without that default and also covers Intel integrated "
+                                  "graphics."));
         }
       else
         {

@@ -129,6 +129,19 @@ host_critical_reason (PtPlan *plan, PtDevice *device, PtPlanFlags flags)
   return NULL;
 }
 
+/* intel_iommu=on (possibly with other options, "on,sm_on") is given. */
+static gboolean
+intel_iommu_forced_on (PtHost *host)
+{
+  const char *value = pt_host_cmdline_get_value (host, "intel_iommu");
+  g_auto(GStrv) options = NULL;
+
+  if (value == NULL)
+    return FALSE;
+  options = g_strsplit (value, ",", -1);
+  return g_strv_contains ((const char *const *) options, "on");
+}
+
 static void
 add_kernel_args (PtPlan *plan)
 {
@@ -348,6 +361,28 @@ pt_plan_new (PtHost *host, const char *const *addresses, PtPlanFlags flags, GErr
         }
 
       group = pt_host_lookup_group (host, pt_device_get_iommu_group (device));
+      if (group == NULL && pt_device_is_gpu (device)
+          && pt_device_get_vendor_id (device) == 0x8086
+          && pt_device_get_pci_address (device)->bus == 0
+          && !intel_iommu_forced_on (host))
+        {
+          /* Debian's kernels turn VT-d on by default but leave Intel
+           * integrated graphics out unless intel_iommu=on is given, which
+           * this plan adds: its group exists only after the reboot. */
+          g_autofree char *what = describe (device);
+
+          for (guint k = 0; k < slot->len; k++)
+            if (!pt_device_is_neutral (g_ptr_array_index (slot, k)))
+              add_unique (plan->devices, g_ptr_array_index (slot, k));
+          g_ptr_array_add (plan->warnings,
+                           g_strdup_printf (_("%s is in no IOMMU group yet: without "
+                                              "intel_iommu=on some kernels (Debian's among "
+                                              "them) leave Intel integrated graphics outside "
+                                              "the IOMMU. The plan adds intel_iommu=on; check "
+                                              "the group after rebooting."),
+                                            what));
+          continue;
+        }
       if (group == NULL)
         {
           g_autofree char *what = describe (device);
