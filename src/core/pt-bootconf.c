@@ -706,17 +706,20 @@ pt_splices_delete_tokens (GPtrArray           *splices,
         r1++;
       first = g_ptr_array_index (tokens, indices[r]);
       last = g_ptr_array_index (tokens, indices[r1]);
-      if (r > 0)
-        {
-          PtToken *prev = g_ptr_array_index (tokens, indices[r - 1]);
-
-          pt_splices_add (splices, prev->end, last->end, NULL);
-        }
-      else if (r1 + 1 < n)
+      /* Take the blanks after the run, not before it: what stands between
+       * the previous token and the run (a comment ending its line) belongs
+       * to the previous token. */
+      if (r1 + 1 < n)
         {
           PtToken *next = g_ptr_array_index (tokens, indices[r1 + 1]);
 
           pt_splices_add (splices, first->start, next->start, NULL);
+        }
+      else if (r > 0)
+        {
+          PtToken *prev = g_ptr_array_index (tokens, indices[r - 1]);
+
+          pt_splices_add (splices, prev->end, last->end, NULL);
         }
       else
         pt_splices_add (splices, first->start, last->end, NULL);
