@@ -387,6 +387,13 @@ pt_shell_scan (const char *text, gsize len, guint *error_line, char **error_reas
                 }
               else if (!skip_word (&l))
                 break;
+              /* NAME=value( is not shell: the shell refuses the file. */
+              if (!a->array && l.pos < l.len && l.t[l.pos] == '(')
+                {
+                  fail (&l, l.pos, g_strdup (_("a “(” right after a value is a shell syntax "
+                                               "error")));
+                  break;
+                }
               a->value_end = l.pos;
               continue;
             }
