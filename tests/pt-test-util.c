@@ -5,6 +5,8 @@
 
 #include <errno.h>
 #include <unistd.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <glib/gstdio.h>
 #include <gio/gio.h>
 
@@ -155,4 +157,113 @@ pt_test_parse_object (JsonParser *parser, const char *text)
   g_assert_no_error (error);
   g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
   return json_node_get_object (json_parser_get_root (parser));
+}
+
+/* ---- trees, byte for byte ---------------------------------------------- */
+
+/* The journal and the directories made to hold it are not part of the
+ * comparison: everything else is. */
+static gboolean
+is_journal (const char *path)
+{
+  return g_str_equal (path, "var") || g_str_equal (path, "var/lib")
+    || g_str_has_prefix (path, "var/lib/passthrough");
+}
+
+static void
+tree_list (const char *root, const char *rel, GHashTable *entries)
+{
+  g_autofree char *dir_path = rel ? g_build_filename (root, rel, NULL) : g_strdup (root);
+  g_autoptr(GDir) dir = g_dir_open (dir_path, 0, NULL);
+  const char *name;
+
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = rel ? g_build_filename (rel, name, NULL) : g_strdup (name);
+      g_autofree char *full = g_build_filename (root, child, NULL);
+      char *what = NULL;
+      struct stat st;
+
+      if (is_journal (child))
+        {
+          if (g_str_equal (child, "var") || g_str_equal (child, "var/lib"))
+            tree_list (root, child, entries);
+          continue;
+        }
+      g_assert_cmpint (lstat (full, &st), ==, 0);
+      if (S_ISLNK (st.st_mode))
+        {
+          g_autofree char *target = g_file_read_link (full, NULL);
+
+          what = g_strdup_printf ("link %s", target);
+        }
+      else if (S_ISREG (st.st_mode))
+        {
+          g_autofree char *data = NULL;
+          gsize len = 0;
+          g_autoptr(GBytes) b = NULL;
+          g_autofree char *sha = NULL;
+
+          g_assert_true (g_file_get_contents (full, &data, &len, NULL));
+          b = g_bytes_new (data, len);
+          sha = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, b);
+          what = g_strdup_printf ("file %s %04o %u:%u", sha, st.st_mode & 07777, st.st_uid,
+                                  st.st_gid);
+        }
+      else if (S_ISDIR (st.st_mode))
+        what = g_strdup_printf ("dir %04o", st.st_mode & 07777);
+      else
+        what = g_strdup ("other");
+      g_hash_table_insert (entries, g_strdup (child), what);
+      if (S_ISDIR (st.st_mode))
+        tree_list (root, child, entries);
+    }
+}
+
+GHashTable *
+pt_test_tree_new (const char *root)
+{
+  GHashTable *entries = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+
+  tree_list (root, NULL, entries);
+  return entries;
+}
+
+static gint
+compare_strings (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char **) a, *(const char **) b);
+}
+
+/* Paths that differ between @a and @b (added, removed or changed), sorted. */
+GPtrArray *
+pt_test_tree_diff (GHashTable *a, GHashTable *b)
+{
+  GPtrArray *paths = g_ptr_array_new_with_free_func (g_free);
+  GHashTableIter iter;
+  gpointer key;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, a);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    if (g_strcmp0 (value, g_hash_table_lookup (b, key)) != 0)
+      g_ptr_array_add (paths, g_strdup (key));
+  g_hash_table_iter_init (&iter, b);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    if (!g_hash_table_contains (a, key))
+      g_ptr_array_add (paths, g_strdup (key));
+  g_ptr_array_sort (paths, compare_strings);
+  return paths;
+}
+
+char *
+pt_test_tree_diff_string (GHashTable *a, GHashTable *b)
+{
+  g_autoptr(GPtrArray) paths = pt_test_tree_diff (a, b);
+  g_autoptr(GString) s = g_string_new (NULL);
+
+  for (guint i = 0; i < paths->len; i++)
+    g_string_append_printf (s, "%s\n", (char *) g_ptr_array_index (paths, i));
+  return g_string_free (g_steal_pointer (&s), FALSE);
 }

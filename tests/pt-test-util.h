@@ -16,6 +16,19 @@ void  pt_test_remove_tree (const char *path);
 /* Path of a file in the source tree's tests/fixtures directory. */
 char *pt_test_fixture_path (const char *relative);
 
+/* A host root's files, links and directories, path -> "file SHA MODE
+ * UID:GID" / "link TARGET" / "dir MODE"; the journal under
+ * var/lib/passthrough (and var, var/lib made for it) is left out. */
+GHashTable *pt_test_tree_new          (const char *root);
+/* Paths added, removed or changed between two trees, sorted (owned). */
+GPtrArray  *pt_test_tree_diff         (GHashTable *a, GHashTable *b);
+/* The same, one path per line, each ending in a newline ("" when equal). */
+char       *pt_test_tree_diff_string  (GHashTable *a, GHashTable *b);
+#define pt_test_assert_same_tree(a, b) G_STMT_START { \
+    g_autofree char *pt_tree_diff_ = pt_test_tree_diff_string ((a), (b)); \
+    g_assert_cmpstr (pt_tree_diff_, ==, ""); \
+  } G_STMT_END
+
 /* One run of the built passthroughctl ($PASSTHROUGHCTL). */
 typedef struct
 {

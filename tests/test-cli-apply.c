@@ -21,112 +21,6 @@
 
 /* ---- the tree, byte for byte ------------------------------------------------- */
 
-/* The journal and the directories made to hold it are not part of the
- * comparison: everything else is. */
-static gboolean
-is_journal (const char *path)
-{
-  return g_str_equal (path, "var") || g_str_equal (path, "var/lib")
-    || g_str_has_prefix (path, "var/lib/passthrough");
-}
-
-static void
-list_tree (const char *root, const char *rel, GHashTable *entries)
-{
-  g_autofree char *dir_path = rel ? g_build_filename (root, rel, NULL) : g_strdup (root);
-  g_autoptr(GDir) dir = g_dir_open (dir_path, 0, NULL);
-  const char *name;
-
-  g_assert_nonnull (dir);
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = rel ? g_build_filename (rel, name, NULL) : g_strdup (name);
-      g_autofree char *full = g_build_filename (root, child, NULL);
-      char *what = NULL;
-      struct stat st;
-
-      if (is_journal (child))
-        {
-          if (g_str_equal (child, "var") || g_str_equal (child, "var/lib"))
-            list_tree (root, child, entries);
-          continue;
-        }
-      g_assert_cmpint (lstat (full, &st), ==, 0);
-      if (S_ISLNK (st.st_mode))
-        {
-          g_autofree char *target = g_file_read_link (full, NULL);
-
-          what = g_strdup_printf ("link %s", target);
-        }
-      else if (S_ISREG (st.st_mode))
-        {
-          g_autofree char *data = NULL;
-          gsize len = 0;
-          g_autoptr(GBytes) b = NULL;
-          g_autofree char *sha = NULL;
-
-          g_assert_true (g_file_get_contents (full, &data, &len, NULL));
-          b = g_bytes_new (data, len);
-          sha = pt_fileutil_sha256 (b);
-          what = g_strdup_printf ("file %s %04o %u:%u", sha, st.st_mode & 07777, st.st_uid,
-                                  st.st_gid);
-        }
-      else if (S_ISDIR (st.st_mode))
-        what = g_strdup_printf ("dir %04o", st.st_mode & 07777);
-      else
-        what = g_strdup ("other");
-      g_hash_table_insert (entries, g_strdup (child), what);
-      if (S_ISDIR (st.st_mode))
-        list_tree (root, child, entries);
-    }
-}
-
-static GHashTable *
-tree_new (const char *root)
-{
-  GHashTable *entries = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-
-  list_tree (root, NULL, entries);
-  return entries;
-}
-
-static gint
-compare_strings (gconstpointer a, gconstpointer b)
-{
-  return strcmp (*(const char **) a, *(const char **) b);
-}
-
-/* Paths that differ between @a and @b (added, removed or changed), sorted. */
-static GPtrArray *
-tree_diff (GHashTable *a, GHashTable *b)
-{
-  GPtrArray *paths = g_ptr_array_new_with_free_func (g_free);
-  GHashTableIter iter;
-  gpointer key;
-  gpointer value;
-
-  g_hash_table_iter_init (&iter, a);
-  while (g_hash_table_iter_next (&iter, &key, &value))
-    if (g_strcmp0 (value, g_hash_table_lookup (b, key)) != 0)
-      g_ptr_array_add (paths, g_strdup (key));
-  g_hash_table_iter_init (&iter, b);
-  while (g_hash_table_iter_next (&iter, &key, &value))
-    if (!g_hash_table_contains (a, key))
-      g_ptr_array_add (paths, g_strdup (key));
-  g_ptr_array_sort (paths, compare_strings);
-  return paths;
-}
-
-static void
-assert_same_tree (GHashTable *a, GHashTable *b)
-{
-  g_autoptr(GPtrArray) diff = tree_diff (a, b);
-
-  for (guint i = 0; i < diff->len; i++)
-    g_test_message ("differs: %s", (char *) g_ptr_array_index (diff, i));
-  g_assert_cmpuint (diff->len, ==, 0);
-}
-
 static gboolean
 path_in (GPtrArray *paths, const char *path)
 {
@@ -181,7 +75,7 @@ static void
 test_seed_apply_rollback (void)
 {
   g_autofree char *root = pt_test_build_host ("seed");
-  g_autoptr(GHashTable) before = tree_new (root);
+  g_autoptr(GHashTable) before = pt_test_tree_new (root);
   g_autoptr(GHashTable) applied = NULL;
   g_autoptr(GHashTable) after = NULL;
   g_autoptr(JsonParser) plan_parser = json_parser_new ();
@@ -233,8 +127,8 @@ test_seed_apply_rollback (void)
   }
 
   /* Exactly the planned files changed (and directories made for new ones). */
-  applied = tree_new (root);
-  changed = tree_diff (before, applied);
+  applied = pt_test_tree_new (root);
+  changed = pt_test_tree_diff (before, applied);
   for (guint i = 0; i < changed->len; i++)
     {
       const char *path = g_ptr_array_index (changed, i);
@@ -266,8 +160,8 @@ test_seed_apply_rollback (void)
     obj = parse_object (parser, again_json.out);
     g_assert_true (json_node_is_null (json_object_get_member (obj, "transaction")));
     g_assert_cmpuint (json_array_get_length (json_object_get_array_member (obj, "changes")), ==, 0);
-    now = tree_new (root);
-    assert_same_tree (applied, now);
+    now = pt_test_tree_new (root);
+    pt_test_assert_same_tree (applied, now);
   }
 
   /* Rollback: every file back byte for byte, created ones gone. */
@@ -287,8 +181,8 @@ test_seed_apply_rollback (void)
 
         g_assert_nonnull (strstr (rollback.out, line));
       }
-    after = tree_new (root);
-    assert_same_tree (before, after);
+    after = pt_test_tree_new (root);
+    pt_test_assert_same_tree (before, after);
     if (path_in (planned, "etc/modprobe.d/vfio.conf"))
       {
         g_autofree char *vfio = g_build_filename (root, "etc/modprobe.d/vfio.conf", NULL);
@@ -305,8 +199,8 @@ test_seed_apply_rollback (void)
     ctl (&twice, "--root", root, "rollback", id);
     g_assert_cmpint (twice.status, ==, 0);
     g_assert_nonnull (strstr (twice.out, "already rolled back"));
-    now = tree_new (root);
-    assert_same_tree (before, now);
+    now = pt_test_tree_new (root);
+    pt_test_assert_same_tree (before, now);
   }
 
   /* The same round in JSON. */
@@ -344,8 +238,8 @@ test_seed_apply_rollback (void)
     restored = json_array_get_length (json_object_get_array_member (rb, "restored"));
     removed = json_array_get_length (json_object_get_array_member (rb, "removed"));
     g_assert_cmpuint (restored + removed, ==, planned->len);
-    now = tree_new (root);
-    assert_same_tree (before, now);
+    now = pt_test_tree_new (root);
+    pt_test_assert_same_tree (before, now);
   }
   pt_test_remove_tree (root);
 }
@@ -356,7 +250,7 @@ static void
 test_interrupted (void)
 {
   g_autofree char *root = pt_test_build_host ("seed");
-  g_autoptr(GHashTable) before = tree_new (root);
+  g_autoptr(GHashTable) before = pt_test_tree_new (root);
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autofree char *manifest = NULL;
   g_autofree char *text = NULL;
@@ -396,9 +290,9 @@ test_interrupted (void)
   ctl (&rollback, "--root", root, "rollback");
   g_assert_cmpint (rollback.status, ==, 0);
   {
-    g_autoptr(GHashTable) after = tree_new (root);
+    g_autoptr(GHashTable) after = pt_test_tree_new (root);
 
-    assert_same_tree (before, after);
+    pt_test_assert_same_tree (before, after);
   }
   pt_test_remove_tree (root);
 }
@@ -454,7 +348,7 @@ test_usage (void)
   g_autofree char *root = pt_test_build_host ("seed");
   g_autofree char *snapshot_path = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GHashTable) before = tree_new (root);
+  g_autoptr(GHashTable) before = pt_test_tree_new (root);
   g_autoptr(GHashTable) after = NULL;
   int fd;
 
@@ -564,8 +458,8 @@ test_usage (void)
         g_assert_cmpstr (r.out, ==, "");
       }
   }
-  after = tree_new (root);
-  assert_same_tree (before, after);
+  after = pt_test_tree_new (root);
+  pt_test_assert_same_tree (before, after);
 
   /* The help names the new commands. */
   {

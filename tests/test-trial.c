@@ -33,110 +33,6 @@
 
 /* ---- trees, byte for byte ------------------------------------------------- */
 
-/* The journal and the directories made for it are not compared. */
-static gboolean
-is_journal (const char *path)
-{
-  return g_str_equal (path, "var") || g_str_equal (path, "var/lib")
-    || g_str_has_prefix (path, "var/lib/passthrough");
-}
-
-static void
-list_tree (const char *root, const char *rel, GHashTable *entries)
-{
-  g_autofree char *dir_path = rel ? g_build_filename (root, rel, NULL) : g_strdup (root);
-  g_autoptr(GDir) dir = g_dir_open (dir_path, 0, NULL);
-  const char *name;
-
-  g_assert_nonnull (dir);
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = rel ? g_build_filename (rel, name, NULL) : g_strdup (name);
-      g_autofree char *full = g_build_filename (root, child, NULL);
-      char *what = NULL;
-      struct stat st;
-
-      if (is_journal (child))
-        {
-          if (g_str_equal (child, "var") || g_str_equal (child, "var/lib"))
-            list_tree (root, child, entries);
-          continue;
-        }
-      g_assert_cmpint (lstat (full, &st), ==, 0);
-      if (S_ISLNK (st.st_mode))
-        {
-          g_autofree char *target = g_file_read_link (full, NULL);
-
-          what = g_strdup_printf ("link %s", target);
-        }
-      else if (S_ISREG (st.st_mode))
-        {
-          g_autofree char *data = NULL;
-          gsize len = 0;
-          g_autoptr(GBytes) b = NULL;
-          g_autofree char *sha = NULL;
-
-          g_assert_true (g_file_get_contents (full, &data, &len, NULL));
-          b = g_bytes_new (data, len);
-          sha = pt_fileutil_sha256 (b);
-          what = g_strdup_printf ("file %s %04o", sha, st.st_mode & 07777);
-        }
-      else if (S_ISDIR (st.st_mode))
-        what = g_strdup_printf ("dir %04o", st.st_mode & 07777);
-      else
-        what = g_strdup ("other");
-      g_hash_table_insert (entries, g_strdup (child), what);
-      if (S_ISDIR (st.st_mode))
-        list_tree (root, child, entries);
-    }
-}
-
-static GHashTable *
-tree_new (const char *root)
-{
-  GHashTable *entries = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-
-  list_tree (root, NULL, entries);
-  return entries;
-}
-
-static int
-compare_strings (gconstpointer a, gconstpointer b)
-{
-  return strcmp (*(const char **) a, *(const char **) b);
-}
-
-/* Paths that differ between @a and @b, sorted, one per line. */
-static char *
-tree_diff (GHashTable *a, GHashTable *b)
-{
-  g_autoptr(GPtrArray) paths = g_ptr_array_new ();
-  g_autoptr(GString) s = g_string_new (NULL);
-  GHashTableIter iter;
-  gpointer key, value;
-
-  g_hash_table_iter_init (&iter, a);
-  while (g_hash_table_iter_next (&iter, &key, &value))
-    if (g_strcmp0 (value, g_hash_table_lookup (b, key)) != 0)
-      g_ptr_array_add (paths, key);
-  g_hash_table_iter_init (&iter, b);
-  while (g_hash_table_iter_next (&iter, &key, &value))
-    if (!g_hash_table_contains (a, key))
-      g_ptr_array_add (paths, key);
-  g_ptr_array_sort (paths, compare_strings);
-  for (guint i = 0; i < paths->len; i++)
-    g_string_append_printf (s, "%s\n", (char *) g_ptr_array_index (paths, i));
-  return g_string_free (g_steal_pointer (&s), FALSE);
-}
-
-static void
-assert_same_tree (GHashTable *a, GHashTable *b)
-{
-  g_autofree char *diff = tree_diff (a, b);
-
-  g_assert_cmpstr (diff, ==, "");
-}
-
 /* ---- files under a root ------------------------------------------------ */
 
 static char *
@@ -333,7 +229,7 @@ static void
 test_grub_plan (void)
 {
   g_autofree char *root = pt_test_build_host ("seed");
-  g_autoptr(GHashTable) before = tree_new (root);
+  g_autoptr(GHashTable) before = pt_test_tree_new (root);
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autofree char *id = NULL;
   g_autofree char *changes = NULL;
@@ -382,7 +278,7 @@ test_grub_plan (void)
   /* Applying the same trial again writes nothing and says how to boot it. */
   {
     g_auto(PtTestRun) r = { 0 };
-    g_autoptr(GHashTable) applied = tree_new (root);
+    g_autoptr(GHashTable) applied = pt_test_tree_new (root);
     g_autoptr(GHashTable) now = NULL;
 
     ctl (&r, "--root", root, "apply", "--trial", "01:00.0");
@@ -390,8 +286,8 @@ test_grub_plan (void)
     g_assert_nonnull (strstr (r.out, "Nothing to change"));
     g_assert_nonnull (strstr (r.out, id));
     g_assert_nonnull (strstr (r.out, "grub-reboot passthrough-trial"));
-    now = tree_new (root);
-    assert_same_tree (applied, now);
+    now = pt_test_tree_new (root);
+    pt_test_assert_same_tree (applied, now);
   }
 
   /* The text form names the commands to run inside that system. */
@@ -414,8 +310,8 @@ test_grub_plan (void)
 
     ctl (&rb, "--root", root, "rollback");
     g_assert_cmpint (rb.status, ==, 0);
-    after = tree_new (root);
-    assert_same_tree (before, after);
+    after = pt_test_tree_new (root);
+    pt_test_assert_same_tree (before, after);
   }
   pt_test_remove_tree (root);
 }
@@ -694,7 +590,7 @@ static void
 test_grub_confirm (void)
 {
   g_autofree char *root = pt_test_build_host ("seed");
-  g_autoptr(GHashTable) before = tree_new (root);
+  g_autoptr(GHashTable) before = pt_test_tree_new (root);
   g_autoptr(GHashTable) tried = NULL;
   g_autoptr(GHashTable) booted = NULL;
   g_autoptr(JsonParser) parser = json_parser_new ();
@@ -702,7 +598,7 @@ test_grub_confirm (void)
   g_autofree char *confirm_id = NULL;
 
   trial_id = apply_trial (root, parser, NULL);
-  tried = tree_new (root);
+  tried = pt_test_tree_new (root);
 
   /* The usual entry booted: proc/cmdline lacks the arguments. */
   {
@@ -716,8 +612,8 @@ test_grub_confirm (void)
     g_assert_nonnull (strstr (r.err, "fallback worked"));
     g_assert_nonnull (strstr (r.err, "grub-reboot passthrough-trial"));
     g_assert_nonnull (strstr (r.err, trial_id));
-    now = tree_new (root);
-    assert_same_tree (tried, now);
+    now = pt_test_tree_new (root);
+    pt_test_assert_same_tree (tried, now);
   }
 
   /* A permanent apply with a trial waiting is its confirmation. */
@@ -735,21 +631,21 @@ test_grub_confirm (void)
   {
     g_auto(PtTestRun) r = { 0 };
     g_autoptr(GHashTable) now = NULL;
-    g_autoptr(GHashTable) want = tree_new (root);
+    g_autoptr(GHashTable) want = pt_test_tree_new (root);
 
     ctl (&r, "--root", root, "confirm", "--json");
     g_assert_cmpint (r.status, ==, 1);
     g_assert_cmpstr (r.out, ==, "");
     g_assert_nonnull (strstr (r.err, "0000:01:00.0 is bound to nouveau"));
     g_assert_nonnull (strstr (r.err, "0000:01:00.1 is bound to snd_hda_intel"));
-    now = tree_new (root);
-    assert_same_tree (want, now);
+    now = pt_test_tree_new (root);
+    pt_test_assert_same_tree (want, now);
   }
 
   /* The trial boot as it should be. */
   bind_to (root, "0000:01:00.0", "vfio-pci");
   bind_to (root, "0000:01:00.1", "vfio-pci");
-  booted = tree_new (root);
+  booted = pt_test_tree_new (root);
   {
     g_autoptr(GError) error = NULL;
     g_autoptr(PtHost) host = pt_host_load (root, PT_HOST_LOAD_NO_NAMES, &error);
@@ -823,8 +719,8 @@ test_grub_confirm (void)
     ctl (&r, "--root", root, "rollback", confirm_id);
     g_assert_cmpint (r.status, ==, 0);
     g_assert_nonnull (strstr (r.out, "restored etc/grub.d/99_passthrough_trial"));
-    now = tree_new (root);
-    assert_same_tree (booted, now);
+    now = pt_test_tree_new (root);
+    pt_test_assert_same_tree (booted, now);
   }
   {
     g_auto(PtTestRun) r = { 0 };
@@ -834,9 +730,9 @@ test_grub_confirm (void)
 
     ctl (&r, "--root", root, "rollback", trial_id);
     g_assert_cmpint (r.status, ==, 0);
-    now = tree_new (root);
+    now = pt_test_tree_new (root);
     /* only what boot_trial() changed differs from the start */
-    diff = tree_diff (before, now);
+    diff = pt_test_tree_diff_string (before, now);
     g_assert_cmpstr (diff, ==,
                      "proc/cmdline\n"
                      "sys/bus/pci/drivers/vfio-pci\n"
@@ -852,7 +748,7 @@ static void
 test_grub_rollback (void)
 {
   g_autofree char *root = pt_test_build_host ("seed");
-  g_autoptr(GHashTable) before = tree_new (root);
+  g_autoptr(GHashTable) before = pt_test_tree_new (root);
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autofree char *id = apply_trial (root, parser, NULL);
   g_auto(PtTestRun) r = { 0 };
@@ -868,8 +764,8 @@ test_grub_rollback (void)
   g_assert_nonnull (strstr (r.out, "restored etc/mkinitcpio.conf\n"));
   g_assert_nonnull (strstr (r.out, clear));
   g_assert_null (strstr (r.out, "grub-reboot"));
-  after = tree_new (root);
-  assert_same_tree (before, after);
+  after = pt_test_tree_new (root);
+  pt_test_assert_same_tree (before, after);
 
   /* once more in JSON */
   {
@@ -887,8 +783,8 @@ test_grub_rollback (void)
                      "mkinitcpio -P\n"
                      "grub-mkconfig -o /boot/grub/grub.cfg\n"
                      "grub-editenv - unset next_entry\n");
-    now = tree_new (root);
-    assert_same_tree (before, now);
+    now = pt_test_tree_new (root);
+    pt_test_assert_same_tree (before, now);
   }
   pt_test_remove_tree (root);
 }
@@ -923,7 +819,7 @@ test_sdboot (void)
                                       "File: boot/loader/loader.conf\n"
                                       "\t| default arch.conf\n"
                                       "\t| timeout 3\n");
-  g_autoptr(GHashTable) before = tree_new (root);
+  g_autoptr(GHashTable) before = pt_test_tree_new (root);
   g_autoptr(GHashTable) booted = NULL;
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autofree char *trial_id = NULL;
@@ -970,7 +866,7 @@ test_sdboot (void)
     g_assert_nonnull (strstr (r.err, "bootctl set-oneshot passthrough-trial.conf"));
   }
   boot_trial (root, args, TRUE);
-  booted = tree_new (root);
+  booted = pt_test_tree_new (root);
   {
     g_auto(PtTestRun) r = { 0 };
     g_autofree char *confirm_changes = NULL;
@@ -998,14 +894,14 @@ test_sdboot (void)
 
     ctl (&r1, "--root", root, "rollback");
     g_assert_cmpint (r1.status, ==, 0);
-    now = tree_new (root);
-    assert_same_tree (booted, now);
+    now = pt_test_tree_new (root);
+    pt_test_assert_same_tree (booted, now);
     g_clear_pointer (&now, g_hash_table_unref);
     ctl (&r2, "--root", root, "rollback", trial_id);
     g_assert_cmpint (r2.status, ==, 0);
     g_assert_nonnull (strstr (r2.out, "bootctl set-oneshot ''\n"));
-    now = tree_new (root);
-    diff = tree_diff (before, now);
+    now = pt_test_tree_new (root);
+    diff = pt_test_tree_diff_string (before, now);
     g_assert_cmpstr (diff, ==,
                      "proc/cmdline\n"
                      "sys/bus/pci/drivers/vfio-pci\n"
@@ -1023,7 +919,7 @@ test_sdboot_default (void)
 {
   {
     g_autofree char *root = build_host (ARCH_HEADER);
-    g_autoptr(GHashTable) before = tree_new (root);
+    g_autoptr(GHashTable) before = pt_test_tree_new (root);
     g_autoptr(GHashTable) after = NULL;
     g_auto(PtTestRun) r = { 0 };
 
@@ -1031,8 +927,8 @@ test_sdboot_default (void)
     g_assert_cmpint (r.status, ==, 1);
     g_assert_nonnull (strstr (r.err, "no default entry"));
     g_assert_nonnull (strstr (r.err, "bootctl set-default arch.conf"));
-    after = tree_new (root);
-    assert_same_tree (before, after);
+    after = pt_test_tree_new (root);
+    pt_test_assert_same_tree (before, after);
     pt_test_remove_tree (root);
   }
   {
@@ -1159,7 +1055,7 @@ static void
 test_fedora_bls (void)
 {
   g_autofree char *root = build_fedora ("");
-  g_autoptr(GHashTable) before = tree_new (root);
+  g_autoptr(GHashTable) before = pt_test_tree_new (root);
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autofree char *id = NULL;
   g_autofree char *changes = NULL;
@@ -1259,14 +1155,14 @@ test_kernelstub (void)
                   "etc/kernelstub/configuration", 0644);
     copy_fixture ("distro/pop/etc/initramfs-tools/modules", root,
                   "etc/initramfs-tools/modules", 0644);
-    before = tree_new (root);
+    before = pt_test_tree_new (root);
     ctl (&r, "--root", root, "apply", "--trial", "01:00.0");
     g_assert_cmpint (r.status, ==, 1);
     g_assert_nonnull (strstr (r.err, "Apply without --trial"));
     g_assert_nonnull (strstr (r.err, "recovery"));
     g_assert_nonnull (strstr (r.err, "rollback"));
-    after = tree_new (root);
-    assert_same_tree (before, after);
+    after = pt_test_tree_new (root);
+    pt_test_assert_same_tree (before, after);
     pt_test_remove_tree (root);
   }
   /* The ESP kernelstub writes: a copy of Pop_OS-current, booted once. */
@@ -1302,7 +1198,7 @@ test_kernelstub (void)
                   "etc/kernelstub/configuration", 0644);
     copy_fixture ("distro/pop/etc/initramfs-tools/modules", root,
                   "etc/initramfs-tools/modules", 0644);
-    before = tree_new (root);
+    before = pt_test_tree_new (root);
     config = read_root_file (root, "etc/kernelstub/configuration");
     id = apply_trial (root, parser, &obj);
     changes = change_lines (obj);
@@ -1320,8 +1216,8 @@ test_kernelstub (void)
 
     ctl (&rb, "--root", root, "rollback", id);
     g_assert_cmpint (rb.status, ==, 0);
-    after = tree_new (root);
-    assert_same_tree (before, after);
+    after = pt_test_tree_new (root);
+    pt_test_assert_same_tree (before, after);
     pt_test_remove_tree (root);
   }
 }
@@ -1341,12 +1237,12 @@ test_refusals (void)
 
     ctl (&a, "--root", root, "apply", "01:00.0");
     g_assert_cmpint (a.status, ==, 0);
-    before = tree_new (root);
+    before = pt_test_tree_new (root);
     ctl (&r, "--root", root, "apply", "--trial", "01:00.0");
     g_assert_cmpint (r.status, ==, 1);
     g_assert_nonnull (strstr (r.err, "already"));
-    after = tree_new (root);
-    assert_same_tree (before, after);
+    after = pt_test_tree_new (root);
+    pt_test_assert_same_tree (before, after);
     pt_test_remove_tree (root);
   }
   /* A trial file Passthrough did not write is neither replaced nor
