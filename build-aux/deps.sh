@@ -3,9 +3,20 @@
 
 # libxml2-utils: glib-compile-resources strips XML with xmllint.
 PT_BUILD_PACKAGES="meson ninja-build gcc pkg-config gettext libglib2.0-dev libglib2.0-bin
-  libjson-glib-dev libpci-dev libkmod-dev pci.ids libpolkit-gobject-1-dev libxml2-utils"
+  libjson-glib-dev libpci-dev libkmod-dev pci.ids libpolkit-gobject-1-dev libxml2-utils
+  libgtk-4-dev libadwaita-1-dev libvirt-glib-1.0-dev desktop-file-utils appstream yelp-tools
+  itstool"
 # passthroughd: the system bus and polkit.
-PT_RUNTIME_PACKAGES="pci.ids kmod dbus polkitd"
+# passthrough (the app) needs a display; yelp shows its help.
+PT_RUNTIME_PACKAGES="pci.ids kmod dbus polkitd yelp"
+# The libvirt tests (tests/test-vm*) drive a real libvirtd with the QEMU
+# driver on qemu:///system, and virt-install --print-xml makes the domains
+# they edit. The UI tests run the app under Xvfb and drive it through AT-SPI
+# (dogtail); screenshots go through the same session.
+PT_VM_TEST_PACKAGES="libvirt-daemon-system libvirt-daemon-driver-qemu libvirt-clients
+  virtinst ovmf qemu-system-x86 qemu-utils"
+PT_UI_TEST_PACKAGES="xvfb xauth dbus-x11 at-spi2-core python3-dogtail python3-gi
+  gir1.2-atspi-2.0 gir1.2-gtk-4.0 adwaita-icon-theme fonts-cantarell librsvg2-common"
 # tests/test-daemon runs its own dbus-daemon and polkitd and calls as other
 # users with setpriv and gdbus; test-daemon-data validates with xmllint (and
 # with systemd-analyze where systemd is installed).

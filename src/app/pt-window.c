@@ -1,0 +1,462 @@
+/* pt-window.c: one window per host. It reads the host off the main loop,
+ * shows a spinner or the error meanwhile, and hands the result to the
+ * wizard and the inspector through a shared PtSelection. Snapshots come in
+ * through File > Open and drag and drop, and go out through Export. */
+#define G_LOG_DOMAIN "passthrough"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "pt-host-loader.h"
+#include "pt-inspector.h"
+#include "pt-window.h"
+#include "pt-wizard.h"
+
+struct _PtWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  AdwToastOverlay      *toast_overlay;
+  AdwViewSwitcherTitle *switcher_title;
+  GtkStack             *state_stack;
+  AdwStatusPage        *error_page;
+  AdwViewStack         *view_stack;
+  PtWizard             *wizard;
+  PtInspector          *inspector;
+
+  char                 *root;
+  GFile                *snapshot;
+  PtSelection          *selection;
+  GCancellable         *cancellable;
+};
+
+G_DEFINE_FINAL_TYPE (PtWindow, pt_window, ADW_TYPE_APPLICATION_WINDOW)
+
+enum {
+  PROP_0,
+  PROP_ROOT,
+  PROP_SNAPSHOT,
+  PROP_HOST,
+  PROP_SELECTION,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+pt_window_update_subtitle (PtWindow *self)
+{
+  g_autofree char *subtitle = NULL;
+
+  if (self->snapshot != NULL)
+    {
+      g_autofree char *name = g_file_get_basename (self->snapshot);
+      /* Translators: the subtitle of a window showing a saved host. */
+      subtitle = g_strdup_printf (_("Snapshot %s"), name);
+    }
+  else if (g_strcmp0 (self->root, "/") != 0)
+    /* Translators: the subtitle of a window showing another system's root. */
+    subtitle = g_strdup_printf (_("System at %s"), self->root);
+  else
+    subtitle = g_strdup (_("This computer"));
+
+  adw_view_switcher_title_set_subtitle (self->switcher_title, subtitle);
+}
+
+static void
+load_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(PtWindow) self = user_data;
+  g_autoptr(PtHost) host = NULL;
+  g_autoptr(GError) error = NULL;
+
+  host = pt_host_loader_load_finish (result, &error);
+  if (host == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      adw_status_page_set_description (self->error_page, error->message);
+      gtk_stack_set_visible_child_name (self->state_stack, "error");
+      return;
+    }
+
+  pt_selection_set_host (self->selection, host);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HOST]);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export", TRUE);
+  gtk_stack_set_visible_child_name (self->state_stack, "content");
+}
+
+static void
+pt_window_load (PtWindow *self)
+{
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export", FALSE);
+  gtk_stack_set_visible_child_name (self->state_stack, "loading");
+  pt_window_update_subtitle (self);
+  pt_host_loader_load_async (self->snapshot != NULL ? NULL : self->root,
+                             self->snapshot,
+                             self->cancellable,
+                             load_cb,
+                             g_object_ref (self));
+}
+
+/* Shows the snapshot @file in this window in place of the current host. */
+static void
+pt_window_open_snapshot (PtWindow *self,
+                         GFile    *file)
+{
+  g_set_object (&self->snapshot, file);
+  pt_window_load (self);
+}
+
+static void
+open_response_cb (GtkNativeDialog *dialog,
+                  int              response,
+                  gpointer         user_data)
+{
+  PtWindow *self = user_data;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      pt_window_open_snapshot (self, file);
+    }
+  g_object_unref (dialog);
+}
+
+static GtkFileFilter *
+snapshot_filter_new (void)
+{
+  GtkFileFilter *filter = gtk_file_filter_new ();
+
+  gtk_file_filter_set_name (filter, _("Host snapshots (JSON)"));
+  gtk_file_filter_add_mime_type (filter, "application/json");
+  gtk_file_filter_add_suffix (filter, "json");
+  return filter;
+}
+
+static void
+open_activated (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *param)
+{
+  PtWindow *self = PT_WINDOW (widget);
+  GtkFileChooserNative *dialog;
+  g_autoptr(GtkFileFilter) filter = snapshot_filter_new ();
+
+  dialog = gtk_file_chooser_native_new (_("Open Host Snapshot"),
+                                        GTK_WINDOW (self),
+                                        GTK_FILE_CHOOSER_ACTION_OPEN,
+                                        _("_Open"),
+                                        _("_Cancel"));
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), filter);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
+  g_signal_connect (dialog, "response", G_CALLBACK (open_response_cb), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
+static void
+export_replace_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(PtWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_file_replace_contents_finish (G_FILE (source), result, NULL, &error))
+    {
+      g_autofree char *message = g_strdup_printf (_("Could not save the snapshot: %s"), error->message);
+      pt_window_add_toast (self, message);
+      return;
+    }
+  pt_window_add_toast (self, _("Snapshot saved"));
+}
+
+static void
+export_response_cb (GtkNativeDialog *dialog,
+                    int              response,
+                    gpointer         user_data)
+{
+  PtWindow *self = user_data;
+  PtHost *host = pt_window_get_host (self);
+
+  if (response == GTK_RESPONSE_ACCEPT && host != NULL)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autoptr(GBytes) bytes = NULL;
+      char *json = pt_host_to_snapshot (host);
+
+      bytes = g_bytes_new_take (json, strlen (json));
+      g_file_replace_contents_bytes_async (file, bytes, NULL, FALSE,
+                                           G_FILE_CREATE_REPLACE_DESTINATION,
+                                           self->cancellable,
+                                           export_replace_cb, g_object_ref (self));
+    }
+  g_object_unref (dialog);
+}
+
+static void
+export_activated (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *param)
+{
+  PtWindow *self = PT_WINDOW (widget);
+  GtkFileChooserNative *dialog;
+  g_autoptr(GtkFileFilter) filter = snapshot_filter_new ();
+  g_autofree char *name = NULL;
+
+  dialog = gtk_file_chooser_native_new (_("Export Host Snapshot"),
+                                        GTK_WINDOW (self),
+                                        GTK_FILE_CHOOSER_ACTION_SAVE,
+                                        _("_Save"),
+                                        _("_Cancel"));
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), filter);
+  /* Translators: the suggested file name of an exported snapshot. */
+  name = g_strdup_printf ("%s.json", _("passthrough-host"));
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), name);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
+  g_signal_connect (dialog, "response", G_CALLBACK (export_response_cb), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
+static void
+reload_activated (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *param)
+{
+  pt_window_load (PT_WINDOW (widget));
+}
+
+static void
+find_activated (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *param)
+{
+  PtWindow *self = PT_WINDOW (widget);
+
+  adw_view_stack_set_visible_child_name (self->view_stack, "devices");
+  gtk_widget_activate_action (GTK_WIDGET (self->inspector), "inspector.find", NULL);
+}
+
+static gboolean
+drop_cb (GtkDropTarget *target,
+         const GValue  *value,
+         double         x,
+         double         y,
+         gpointer       user_data)
+{
+  PtWindow *self = user_data;
+
+  if (!G_VALUE_HOLDS (value, G_TYPE_FILE))
+    return FALSE;
+
+  pt_window_open_snapshot (self, g_value_get_object (value));
+  return TRUE;
+}
+
+static void
+pt_window_constructed (GObject *object)
+{
+  PtWindow *self = PT_WINDOW (object);
+  GtkApplication *app;
+
+  G_OBJECT_CLASS (pt_window_parent_class)->constructed (object);
+
+  app = gtk_window_get_application (GTK_WINDOW (self));
+  if (app != NULL)
+    {
+      GSettings *settings = pt_application_get_settings (PT_APPLICATION (app));
+
+      g_settings_bind (settings, "window-width", self, "default-width", G_SETTINGS_BIND_DEFAULT);
+      g_settings_bind (settings, "window-height", self, "default-height", G_SETTINGS_BIND_DEFAULT);
+      g_settings_bind (settings, "window-maximized", self, "maximized", G_SETTINGS_BIND_DEFAULT);
+    }
+
+  if (self->root == NULL && self->snapshot == NULL)
+    self->root = g_strdup ("/");
+  pt_window_load (self);
+}
+
+static void
+pt_window_dispose (GObject *object)
+{
+  PtWindow *self = PT_WINDOW (object);
+
+  g_cancellable_cancel (self->cancellable);
+  gtk_widget_dispose_template (GTK_WIDGET (self), PT_TYPE_WINDOW);
+
+  G_OBJECT_CLASS (pt_window_parent_class)->dispose (object);
+}
+
+static void
+pt_window_finalize (GObject *object)
+{
+  PtWindow *self = PT_WINDOW (object);
+
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->selection);
+  g_clear_object (&self->snapshot);
+  g_clear_pointer (&self->root, g_free);
+
+  G_OBJECT_CLASS (pt_window_parent_class)->finalize (object);
+}
+
+static void
+pt_window_get_property (GObject    *object,
+                        guint       prop_id,
+                        GValue     *value,
+                        GParamSpec *pspec)
+{
+  PtWindow *self = PT_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_ROOT:
+      g_value_set_string (value, self->root);
+      break;
+    case PROP_SNAPSHOT:
+      g_value_set_object (value, self->snapshot);
+      break;
+    case PROP_HOST:
+      g_value_set_object (value, pt_window_get_host (self));
+      break;
+    case PROP_SELECTION:
+      g_value_set_object (value, self->selection);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+pt_window_set_property (GObject      *object,
+                        guint         prop_id,
+                        const GValue *value,
+                        GParamSpec   *pspec)
+{
+  PtWindow *self = PT_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_ROOT:
+      self->root = g_value_dup_string (value);
+      break;
+    case PROP_SNAPSHOT:
+      self->snapshot = g_value_dup_object (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+pt_window_class_init (PtWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->constructed = pt_window_constructed;
+  object_class->dispose = pt_window_dispose;
+  object_class->finalize = pt_window_finalize;
+  object_class->get_property = pt_window_get_property;
+  object_class->set_property = pt_window_set_property;
+
+  properties[PROP_ROOT] =
+    g_param_spec_string ("root", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SNAPSHOT] =
+    g_param_spec_object ("snapshot", NULL, NULL, G_TYPE_FILE,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_HOST] =
+    g_param_spec_object ("host", NULL, NULL, PT_TYPE_HOST,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SELECTION] =
+    g_param_spec_object ("selection", NULL, NULL, PT_TYPE_SELECTION,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  g_type_ensure (PT_TYPE_WIZARD);
+  g_type_ensure (PT_TYPE_INSPECTOR);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/passthrough/Passthrough/pt-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, PtWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, PtWindow, switcher_title);
+  gtk_widget_class_bind_template_child (widget_class, PtWindow, state_stack);
+  gtk_widget_class_bind_template_child (widget_class, PtWindow, error_page);
+  gtk_widget_class_bind_template_child (widget_class, PtWindow, view_stack);
+  gtk_widget_class_bind_template_child (widget_class, PtWindow, wizard);
+  gtk_widget_class_bind_template_child (widget_class, PtWindow, inspector);
+
+  gtk_widget_class_install_action (widget_class, "win.open", NULL, open_activated);
+  gtk_widget_class_install_action (widget_class, "win.export", NULL, export_activated);
+  gtk_widget_class_install_action (widget_class, "win.reload", NULL, reload_activated);
+  gtk_widget_class_install_action (widget_class, "win.find", NULL, find_activated);
+}
+
+static void
+pt_window_init (PtWindow *self)
+{
+  GtkDropTarget *drop;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->selection = pt_selection_new ();
+  pt_wizard_set_selection (self->wizard, self->selection);
+  pt_inspector_set_selection (self->inspector, self->selection);
+
+  drop = gtk_drop_target_new (G_TYPE_FILE, GDK_ACTION_COPY);
+  g_signal_connect (drop, "drop", G_CALLBACK (drop_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
+}
+
+PtWindow *
+pt_window_new (PtApplication *application,
+               const char    *root,
+               GFile         *snapshot)
+{
+  return g_object_new (PT_TYPE_WINDOW,
+                       "application", application,
+                       "root", root,
+                       "snapshot", snapshot,
+                       NULL);
+}
+
+PtHost *
+pt_window_get_host (PtWindow *self)
+{
+  g_return_val_if_fail (PT_IS_WINDOW (self), NULL);
+
+  return pt_selection_get_host (self->selection);
+}
+
+PtSelection *
+pt_window_get_selection (PtWindow *self)
+{
+  g_return_val_if_fail (PT_IS_WINDOW (self), NULL);
+
+  return self->selection;
+}
+
+void
+pt_window_set_visible_page (PtWindow   *self,
+                            const char *name)
+{
+  g_return_if_fail (PT_IS_WINDOW (self));
+
+  adw_view_stack_set_visible_child_name (self->view_stack, name);
+}
+
+void
+pt_window_add_toast (PtWindow   *self,
+                     const char *message)
+{
+  g_return_if_fail (PT_IS_WINDOW (self));
+
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
+}
