@@ -1,0 +1,175 @@
+#!/usr/bin/python3
+# test-ui.py: drives the real app through AT-SPI, as a screen reader or a
+# keyboard user would, in a private session (Xvfb, session bus, AT-SPI bus;
+# tests/ui/atspi_session.py) on the seed machine's host root:
+#
+#  - the window comes up on the setup wizard and every step can be left with
+#    the button a screen reader calls "Next";
+#  - on "Choose GPU" the GTX 970 is ticked by its accessible name;
+#  - the Review page shows the diff with `iommu=pt` and the planned
+#    `vfio-pci.ids=10de:13c2,10de:0fbb`, and the kernel arguments;
+#  - the device inspector names the GPU node "GeForce GTX 970, 01:00.0,
+#    group 1, clean" (its verdict) and the list/graph can be searched;
+#  - nothing under the host root changed (nothing was applied), and the app
+#    printed no GLib warning or critical (G_DEBUG=fatal-criticals would
+#    also have killed it).
+#
+# Usage: test-ui.py --source-root DIR --build-root DIR. Prints TAP.
+# Needs Debian's python3-gi, gir1.2-atspi-2.0, xvfb and at-spi2-core
+# (PT_UI_TEST_PACKAGES in build-aux/deps.sh); skips when they are missing.
+
+import argparse
+import hashlib
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+tests = []
+
+
+def ok(cond, what, detail=""):
+    tests.append((bool(cond), what, detail))
+    print("%s %d - %s" % ("ok" if cond else "not ok", len(tests), what), flush=True)
+    if not cond and detail:
+        for line in str(detail).splitlines():
+            print("#   " + line, flush=True)
+    return cond
+
+
+def tree_digest(root):
+    h = hashlib.sha256()
+    for d, dirs, files in sorted(os.walk(root)):
+        dirs.sort()
+        if d.startswith(os.path.join(root, "sys")) or d.startswith(os.path.join(root, "proc")):
+            continue
+        for f in sorted(files):
+            p = os.path.join(d, f)
+            if os.path.islink(p):
+                h.update(("L" + p + os.readlink(p)).encode())
+            elif os.path.isfile(p):
+                h.update(("F" + p).encode())
+                with open(p, "rb") as fh:
+                    h.update(fh.read())
+    return h.hexdigest()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--source-root", required=True)
+    ap.add_argument("--build-root", required=True)
+    args = ap.parse_args()
+
+    sys.path.insert(0, os.path.join(args.source_root, "tests", "ui"))
+    try:
+        import atspi_session as s
+    except (ImportError, ValueError) as e:
+        print("1..0 # SKIP AT-SPI from python3-gi is not available: %s" % e)
+        return 0
+
+    app_bin = os.path.join(args.build_root, "src", "app", "passthrough")
+    tmp = tempfile.mkdtemp(prefix="pt-ui-", dir="/dev/shm" if os.path.isdir("/dev/shm") else None)
+    root = os.path.join(tmp, "seed")
+    subprocess.run([sys.executable, os.path.join(args.source_root, "tests", "fixtures", "mkhost.py"),
+                    os.path.join(args.source_root, "tests", "fixtures", "hosts", "seed.host"), root],
+                   check=True, stdout=subprocess.DEVNULL)
+    before = tree_digest(root)
+
+    try:
+        session = s.Session(1280, 900).__enter__()
+    except s.SessionError as e:
+        print("1..0 # SKIP no desktop session for the UI test: %s" % e)
+        return 0
+
+    env = dict(os.environ)
+    env.update({
+        "GSETTINGS_BACKEND": "memory",
+        "GSETTINGS_SCHEMA_DIR": os.path.join(args.build_root, "data"),
+        "PASSTHROUGH_LOCALEDIR": os.path.join(args.build_root, "po"),
+        "G_DEBUG": "fatal-criticals",
+        "LC_ALL": "C.UTF-8",
+        "LANGUAGE": "",
+    })
+    errlog = open(os.path.join(tmp, "app.stderr"), "w+")
+    proc = subprocess.Popen([app_bin, "--root", root, "--page", "setup"], env=env,
+                            stdout=errlog, stderr=subprocess.STDOUT)
+    try:
+        run_steps(s, proc)
+    except s.SessionError as e:
+        ok(False, "the UI answered as expected", e)
+    finally:
+        alive = proc.poll() is None
+        if alive:
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        session.__exit__(None, None, None)
+        errlog.seek(0)
+        output = errlog.read()
+        ok(alive, "the app was still running at the end (no fatal critical)", output[-3000:])
+        bad = [l for l in output.splitlines() if "-WARNING" in l or "-CRITICAL" in l or "Gtk-WARNING" in l]
+        ok(not bad, "the app printed no GLib warning or critical", "\n".join(bad[:20]))
+        ok(tree_digest(root) == before, "nothing under the host root changed (nothing applied)")
+        subprocess.run(["rm", "-rf", tmp])
+
+    print("1..%d" % len(tests))
+    return 0 if all(t[0] for t in tests) else 1
+
+
+def run_steps(s, proc):
+    app = s.find_app("passthrough", timeout=60)
+    frame = s.find(app, role="frame", timeout=30)
+    ok(True, "the app's window is on the accessibility bus")
+
+    # The wizard: Next until the GPU list shows the GTX 970.
+    gpu = None
+    for _ in range(6):
+        try:
+            gpu = s.find(frame, contains="GTX 970", role="check box", timeout=2)
+            break
+        except s.SessionError:
+            pass
+        s.activate(s.find(frame, role="push button", name="Next", timeout=20))
+        time.sleep(0.5)
+    if not ok(gpu is not None, "the Choose GPU step lists the GeForce GTX 970 as a check box"):
+        s.dump(frame, file=sys.stdout)
+        return
+    s.activate(gpu)
+    time.sleep(0.5)
+    states = gpu.get_state_set()
+    from gi.repository import Atspi
+    ok(states.contains(Atspi.StateType.CHECKED), "ticking it by its accessible name checks it")
+
+    s.activate(s.find(frame, role="push button", name="Next", timeout=20))
+    deadline = time.monotonic() + 20
+    text = ""
+    while time.monotonic() < deadline:
+        text = s.all_text(frame)
+        if "vfio-pci.ids=10de:13c2,10de:0fbb" in text:
+            break
+        time.sleep(0.5)
+    ok("vfio-pci.ids=10de:13c2,10de:0fbb" in text,
+       "Review shows the planned vfio-pci.ids=10de:13c2,10de:0fbb", text[-2000:])
+    ok("iommu=pt" in text, "Review shows iommu=pt in the diff")
+    ok("etc/default/grub" in text, "Review names the file it would change (etc/default/grub)")
+    ok("mkinitcpio" in text, "Review names the initramfs system (mkinitcpio) for this Manjaro host")
+
+    # The device inspector: the GPU node speaks its verdict.
+    tab = s.find(frame, role="page tab", name="Devices", timeout=10)
+    s.activate(tab)
+    name = ""
+    deadline = time.monotonic() + 20
+    while not name and time.monotonic() < deadline:
+        names = [s.name_of(n) for n in s.walk(frame)]
+        name = next((n for n in names if "GTX 970" in n and "group" in n), "")
+        time.sleep(0.5)
+    ok("01:00.0" in name and "group 1" in name and "clean" in name,
+       "the inspector's GPU node is named with address, group and verdict",
+       name or "no accessible name with \"GTX 970\" and \"group\"")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
