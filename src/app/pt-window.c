@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <stdio.h>
 
 #include "pt-host-loader.h"
 #include "pt-inspector.h"
@@ -260,6 +261,41 @@ drop_cb (GtkDropTarget *target,
   return TRUE;
 }
 
+/* Debug hook for looking at the UI without a display: with
+ * PASSTHROUGH_SCREENSHOT=FILE.png (and optionally
+ * PASSTHROUGH_SCREENSHOT_SIZE=WxH) the window renders itself into FILE
+ * once the host is shown and animations have settled, then quits. */
+static gboolean
+screenshot_tick_cb (GtkWidget     *widget,
+                    GdkFrameClock *clock,
+                    gpointer       user_data)
+{
+  PtWindow *self = PT_WINDOW (widget);
+  guint frames = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (self), "pt-screenshot-frames"));
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  GtkSnapshot *snapshot;
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+
+  if (pt_window_get_host (self) == NULL || frames++ < 45)
+    {
+      g_object_set_data (G_OBJECT (self), "pt-screenshot-frames", GUINT_TO_POINTER (frames));
+      return G_SOURCE_CONTINUE;
+    }
+
+  paintable = gtk_widget_paintable_new (widget);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (snapshot);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (widget)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  gdk_texture_save_to_png (texture, g_getenv ("PASSTHROUGH_SCREENSHOT"));
+  g_application_quit (G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self))));
+  return G_SOURCE_REMOVE;
+}
+
 static void
 pt_window_constructed (GObject *object)
 {
@@ -276,6 +312,16 @@ pt_window_constructed (GObject *object)
       g_settings_bind (settings, "window-width", self, "default-width", G_SETTINGS_BIND_DEFAULT);
       g_settings_bind (settings, "window-height", self, "default-height", G_SETTINGS_BIND_DEFAULT);
       g_settings_bind (settings, "window-maximized", self, "maximized", G_SETTINGS_BIND_DEFAULT);
+    }
+
+  if (g_getenv ("PASSTHROUGH_SCREENSHOT") != NULL)
+    {
+      int width = 0, height = 0;
+
+      if (sscanf (g_getenv ("PASSTHROUGH_SCREENSHOT_SIZE") ? g_getenv ("PASSTHROUGH_SCREENSHOT_SIZE") : "",
+                  "%dx%d", &width, &height) == 2)
+        gtk_window_set_default_size (GTK_WINDOW (self), width, height);
+      gtk_widget_add_tick_callback (GTK_WIDGET (self), screenshot_tick_cb, NULL, NULL);
     }
 
   if (self->root == NULL && self->snapshot == NULL)
