@@ -488,6 +488,49 @@ def check_passthroughctl_page(src):
            diag + (["commands found: %s" % commands] if len(commands) < 8 else []))
 
 
+KEY_NAMES = {"plus": "+", "minus": "-", "question": "?", "space": "Space", "Return": "Enter",
+             "Escape": "Esc", "Delete": "Delete", "Tab": "Tab"}
+MODIFIERS = {"Control": "Ctrl", "Primary": "Ctrl", "Shift": "Shift", "Alt": "Alt", "Super": "Super"}
+
+
+def accel_keys(accel):
+    """["Ctrl", "Q"] for "<Control>q"; None for the arrow keys."""
+    mods = re.findall(r"<(\w+)>", accel)
+    key = re.sub(r"<\w+>", "", accel)
+    if key in ("Left", "Right", "Up", "Down"):
+        return None
+    key = KEY_NAMES.get(key, key.upper() if len(key) == 1 else key)
+    return [MODIFIERS.get(m, m) for m in mods] + [key]
+
+
+def check_shortcuts_page(src):
+    accels = []
+    app = read_text(os.path.join(src, "src", "app", "pt-application.c"))
+    for m in re.finditer(r"_accels\[\]\s*=\s*\{([^}]*)\}", app):
+        accels += re.findall(r'"([^"]+)"', m.group(1))
+    overlay = os.path.join(src, "src", "app", "gtk", "help-overlay.ui")
+    if os.path.exists(overlay):
+        for prop in ET.parse(overlay).getroot().iter("property"):
+            if prop.get("name") == "accelerator" and prop.text:
+                accels += prop.text.split()
+    page = read_text(os.path.join(src, "help", "C", "shortcuts.page"))
+    page = re.sub(r"\s+", "", page)
+    diag = []
+    for accel in sorted(set(accels)):
+        keys = accel_keys(accel)
+        if keys is None:
+            if "arrowkeys" not in page:
+                diag.append("the arrow keys (%s) are not described" % accel)
+            continue
+        one = "".join("<key>%s</key>" % k for k in keys)
+        want = "<keyseq>%s</keyseq>" % one if len(keys) > 1 else one
+        if want not in page:
+            diag.append("%s (%s) is not in shortcuts.page" % (accel, want))
+    report(len(accels) > 0 and not diag,
+           "help shortcuts.page: every accelerator of the app and its shortcuts window "
+           "(%d)" % len(set(accels)), diag)
+
+
 # ---- Flatpak ---------------------------------------------------------------------
 
 def check_flatpak(src):
@@ -557,6 +600,7 @@ def main():
     check_app_links(src, ids)
     check_firmware_page(src)
     check_passthroughctl_page(src)
+    check_shortcuts_page(src)
     check_flatpak(src)
 
     print("1..%d" % len(results))
