@@ -28,6 +28,8 @@ struct _PtDeviceList
   GHashTable         *haystacks;   /* PtDevice * → casefolded text */
   char               *needle;
   GHashTable         *bound_ticks; /* GtkCheckButton * → GtkListItem * */
+  gboolean            populated;
+  PtDevice           *pending;     /* to select once populated */
 };
 
 G_DEFINE_FINAL_TYPE (PtDeviceList, pt_device_list, ADW_TYPE_BIN)
@@ -247,6 +249,33 @@ selected_item_cb (GtkSingleSelection *model,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTED_DEVICE]);
 }
 
+/* The rows are filled in when the list is first shown: a column view
+ * given 700 items reacts at once even when hidden, and most people stay
+ * with the graph. */
+static void
+populate (PtDeviceList *self)
+{
+  GPtrArray *devices = self->host != NULL ? pt_host_get_devices (self->host) : NULL;
+  PtDevice *pending = g_steal_pointer (&self->pending);
+
+  self->populated = TRUE;
+  g_list_store_splice (self->store, 0, g_list_model_get_n_items (G_LIST_MODEL (self->store)),
+                       devices != NULL ? devices->pdata : NULL,
+                       devices != NULL ? devices->len : 0);
+  if (pending != NULL)
+    pt_device_list_set_selected_device (self, pending);
+}
+
+static void
+pt_device_list_map (GtkWidget *widget)
+{
+  PtDeviceList *self = PT_DEVICE_LIST (widget);
+
+  if (!self->populated)
+    populate (self);
+  GTK_WIDGET_CLASS (pt_device_list_parent_class)->map (widget);
+}
+
 static void
 pt_device_list_dispose (GObject *object)
 {
@@ -321,6 +350,7 @@ pt_device_list_class_init (PtDeviceListClass *klass)
   object_class->finalize = pt_device_list_finalize;
   object_class->get_property = pt_device_list_get_property;
   object_class->set_property = pt_device_list_set_property;
+  widget_class->map = pt_device_list_map;
 
   properties[PROP_SELECTED_DEVICE] =
     g_param_spec_object ("selected-device", NULL, NULL,
@@ -366,8 +396,6 @@ pt_device_list_set_host (PtDeviceList *self,
                          PtHost       *host,
                          GHashTable   *gpus)
 {
-  GPtrArray *devices;
-
   g_return_if_fail (PT_IS_DEVICE_LIST (self));
 
   g_set_object (&self->host, host);
@@ -375,11 +403,15 @@ pt_device_list_set_host (PtDeviceList *self,
   if (gpus != NULL)
     self->gpus = g_hash_table_ref (gpus);
   g_hash_table_remove_all (self->haystacks);
+  self->pending = NULL;
 
-  devices = host != NULL ? pt_host_get_devices (host) : NULL;
-  g_list_store_splice (self->store, 0, g_list_model_get_n_items (G_LIST_MODEL (self->store)),
-                       devices != NULL ? devices->pdata : NULL,
-                       devices != NULL ? devices->len : 0);
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
+    populate (self);
+  else
+    {
+      self->populated = FALSE;
+      g_list_store_remove_all (self->store);
+    }
 }
 
 void
@@ -437,6 +469,11 @@ pt_device_list_set_selected_device (PtDeviceList *self,
 
   g_return_if_fail (PT_IS_DEVICE_LIST (self));
 
+  if (!self->populated)
+    {
+      self->pending = device;
+      return;
+    }
   if (pt_device_list_get_selected_device (self) == device)
     return;
 

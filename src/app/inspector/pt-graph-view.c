@@ -55,6 +55,8 @@ struct _PtGraphView
 
   int             selected;
   guint           n_nodes;
+  guint           precreate_id;
+  guint           precreate_next;
   GArray         *matches;        /* int item indices */
   GHashTable     *match_set;      /* item index + 1 */
   int             match_cursor;
@@ -78,6 +80,7 @@ enum {
   PROP_0,
   PROP_ZOOM,
   PROP_SELECTED_DEVICE,
+  PROP_COMPLETE,
   N_PROPS,
   /* GtkScrollable */
   PROP_HADJUSTMENT = N_PROPS,
@@ -770,6 +773,7 @@ pt_graph_view_dispose (GObject *object)
 {
   PtGraphView *self = PT_GRAPH_VIEW (object);
 
+  g_clear_handle_id (&self->precreate_id, g_source_remove);
   clear_nodes (self);
   if (self->selection != NULL)
     g_signal_handlers_disconnect_by_func (self->selection, selection_changed_cb, self);
@@ -817,6 +821,9 @@ pt_graph_view_get_property (GObject    *object,
       break;
     case PROP_SELECTED_DEVICE:
       g_value_set_object (value, pt_graph_view_get_selected_device (self));
+      break;
+    case PROP_COMPLETE:
+      g_value_set_boolean (value, pt_graph_view_get_complete (self));
       break;
     case PROP_HADJUSTMENT:
       g_value_set_object (value, self->hadjustment);
@@ -901,6 +908,10 @@ pt_graph_view_class_init (PtGraphViewClass *klass)
     g_param_spec_object ("selected-device", NULL, NULL,
                          PT_TYPE_DEVICE,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* TRUE once every node widget exists. */
+  properties[PROP_COMPLETE] =
+    g_param_spec_boolean ("complete", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_object_class_override_property (object_class, PROP_HADJUSTMENT, "hadjustment");
@@ -975,6 +986,25 @@ dup_haystack (PtDevice *device)
   return g_utf8_casefold (all, -1);
 }
 
+/* Nodes out of sight are made in idle time, a few milliseconds at a time,
+ * so that scrolling later does not have to make them in its frames. */
+static gboolean
+precreate_cb (gpointer user_data)
+{
+  PtGraphView *self = user_data;
+  guint n = pt_graph_layout_get_n_items (self->layout);
+  gint64 deadline = g_get_monotonic_time () + 3000;
+
+  while (self->precreate_next < n && g_get_monotonic_time () < deadline)
+    ensure_node (self, self->precreate_next++);
+  if (self->precreate_next < n)
+    return G_SOURCE_CONTINUE;
+
+  self->precreate_id = 0;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_COMPLETE]);
+  return G_SOURCE_REMOVE;
+}
+
 void
 pt_graph_view_set_host (PtGraphView *self,
                         PtHost      *host,
@@ -997,6 +1027,10 @@ pt_graph_view_set_host (PtGraphView *self,
 
   pt_graph_layout_set_host (self->layout, host);
   self->fit_pending = host != NULL;
+  self->precreate_next = 0;
+  g_clear_handle_id (&self->precreate_id, g_source_remove);
+  if (host != NULL)
+    self->precreate_id = g_idle_add_full (G_PRIORITY_LOW, precreate_cb, self, NULL);
   if (self->selection != NULL)
     selection_changed_cb (self->selection, self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTED_DEVICE]);
@@ -1194,4 +1228,12 @@ pt_graph_view_get_n_nodes (PtGraphView *self)
   g_return_val_if_fail (PT_IS_GRAPH_VIEW (self), 0);
 
   return self->n_nodes;
+}
+
+gboolean
+pt_graph_view_get_complete (PtGraphView *self)
+{
+  g_return_val_if_fail (PT_IS_GRAPH_VIEW (self), FALSE);
+
+  return self->host != NULL && self->precreate_id == 0;
 }

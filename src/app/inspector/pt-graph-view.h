@@ -38,8 +38,9 @@ guint     pt_graph_view_set_search          (PtGraphView *self,
 void      pt_graph_view_next_match          (PtGraphView *self,
                                              gboolean     backward);
 
-/* Number of node widgets created so far (they are made as they come into
- * sight). */
+/* Number of node widgets made so far: those in sight at once, the rest
+ * in idle time; "complete" turns TRUE when all exist. */
 guint     pt_graph_view_get_n_nodes         (PtGraphView *self);
+gboolean  pt_graph_view_get_complete        (PtGraphView *self);
 
 G_END_DECLS
