@@ -9,6 +9,7 @@
 
 #include "config.h"
 
+#include <stdio.h>
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 #include <polkit/polkit.h>
@@ -525,6 +526,32 @@ pt_wizard_map (GtkWidget *widget)
     gtk_window_set_default_widget (GTK_WINDOW (root), GTK_WIDGET (self->next_button));
 }
 
+/* For screenshots: PASSTHROUGH_WIZARD_SIZE=360x720 (the narrowest window
+ * the design supports, for instance) sizes the window before it shows. */
+static void
+pt_wizard_root (GtkWidget *widget)
+{
+  const char *size = g_getenv ("PASSTHROUGH_WIZARD_SIZE");
+  GtkRoot *root;
+  int width, height;
+
+  GTK_WIDGET_CLASS (pt_wizard_parent_class)->root (widget);
+
+  root = gtk_widget_get_root (widget);
+  if (g_getenv ("PASSTHROUGH_WIZARD_SCREENSHOT") != NULL && size != NULL &&
+      sscanf (size, "%dx%d", &width, &height) == 2 && GTK_IS_WINDOW (root))
+    {
+      GSettings *settings = get_settings ();
+
+      if (settings != NULL)
+        {
+          g_settings_set_int (settings, "window-width", width);
+          g_settings_set_int (settings, "window-height", height);
+        }
+      gtk_window_set_default_size (GTK_WINDOW (root), width, height);
+    }
+}
+
 static void
 pt_wizard_dispose (GObject *object)
 {
@@ -566,6 +593,7 @@ pt_wizard_class_init (PtWizardClass *klass)
   object_class->dispose = pt_wizard_dispose;
   object_class->finalize = pt_wizard_finalize;
   widget_class->map = pt_wizard_map;
+  widget_class->root = pt_wizard_root;
 
   g_type_ensure (PT_TYPE_WIZARD_WELCOME_PAGE);
   g_type_ensure (PT_TYPE_WIZARD_FIRMWARE_PAGE);
