@@ -22,9 +22,10 @@
 #define ZOOM_STEP 1.2
 
 /* libadwaita's palette; looked up by name so that a style sheet may
- * change them and nothing here hard-codes a colour. */
+ * change them and nothing here hard-codes a colour. No red: red says
+ * "blocker" on the nodes. */
 static const char *const group_colors[] = {
-  "blue_3", "green_4", "yellow_5", "orange_3", "purple_3", "brown_3", "red_3",
+  "blue_3", "green_4", "yellow_5", "orange_3", "purple_3", "brown_3",
 };
 
 struct _PtGraphView
@@ -281,7 +282,13 @@ prepare_allocation (GtkWidget *widget,
       double x1 = (item->rect.origin.x + item->rect.size.width + PT_GRAPH_MARGIN) * self->zoom;
       double y1 = (item->rect.origin.y + item->rect.size.height + PT_GRAPH_MARGIN) * self->zoom;
 
-      /* The smallest scroll that shows the item, its left edge first. */
+      /* An item out of sight is centred; one partly in sight gets the
+       * smallest scroll that shows it, its left edge first. */
+      if (x1 < h || x0 > h + width || y1 < v || y0 > v + height)
+        {
+          h = (x0 + x1 - width) / 2;
+          v = (y0 + y1 - height) / 2;
+        }
       if (x1 > h + width)
         h = x1 - width;
       if (x0 < h)

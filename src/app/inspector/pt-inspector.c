@@ -179,7 +179,7 @@ update_plan_area (PtInspector *self)
   if (plan != NULL)
     {
       text = dup_device_lines (plan->devices);
-      add_plan_row (self, "go-next-symbolic", NULL, _("Taken for the guest (vfio-pci)"), text);
+      add_plan_row (self, "send-to-symbolic", NULL, _("Taken for the guest (vfio-pci)"), text);
       g_clear_pointer (&text, g_free);
       if (plan->kept->len > 0)
         {
@@ -598,8 +598,48 @@ bench_start (PtInspector *self)
     g_signal_connect (self->graph, "map", G_CALLBACK (bench_map_cb), self);
 }
 
-/* PASSTHROUGH_INSPECTOR_DEBUG="tick=ADDR,select=ADDR,search=TEXT,zoom=F,details"
- * puts the page in a given state, for screenshots and manual checks. */
+/* PASSTHROUGH_INSPECTOR_DEBUG="tick=ADDR,select=ADDR,search=TEXT,zoom=F,
+ * list,details,keys=down+right+space" puts the page in a given state, for
+ * screenshots and manual checks; keys go through the window's focus
+ * movement as arrow keys and Tab do. */
+static void
+debug_apply_late (gpointer user_data)
+{
+  g_autoptr(PtInspector) self = user_data;
+  g_auto(GStrv) parts = g_strsplit (g_getenv ("PASSTHROUGH_INSPECTOR_DEBUG"), ",", -1);
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+
+  for (guint i = 0; parts[i] != NULL && root != NULL; i++)
+    {
+      if (g_str_equal (parts[i], "details"))
+        adw_flap_set_reveal_flap (self->flap, TRUE);
+      else if (g_str_has_prefix (parts[i], "keys="))
+        {
+          g_auto(GStrv) keys = g_strsplit (parts[i] + 5, "+", -1);
+
+          gtk_window_set_focus_visible (GTK_WINDOW (root), TRUE);
+          for (guint k = 0; keys[k] != NULL; k++)
+            {
+              static const struct { const char *name; GtkDirectionType dir; } dirs[] = {
+                { "up", GTK_DIR_UP }, { "down", GTK_DIR_DOWN }, { "left", GTK_DIR_LEFT },
+                { "right", GTK_DIR_RIGHT }, { "tab", GTK_DIR_TAB_FORWARD },
+              };
+              GtkWidget *focus = gtk_root_get_focus (root);
+
+              if (g_str_equal (keys[k], "graph"))
+                pt_graph_view_focus_selected (self->graph);
+              else if (g_str_equal (keys[k], "space") && PT_IS_GRAPH_NODE (focus))
+                pt_selection_set_gpu (self->selection,
+                                      pt_device_get_address (pt_graph_node_get_device (PT_GRAPH_NODE (focus))),
+                                      !pt_graph_node_get_ticked (PT_GRAPH_NODE (focus)));
+              for (guint d = 0; d < G_N_ELEMENTS (dirs); d++)
+                if (g_str_equal (keys[k], dirs[d].name))
+                  gtk_widget_child_focus (GTK_WIDGET (root), dirs[d].dir);
+            }
+        }
+    }
+}
+
 static void
 debug_apply (PtInspector *self)
 {
@@ -622,11 +662,11 @@ debug_apply (PtInspector *self)
         gtk_editable_set_text (GTK_EDITABLE (self->search_entry), arg);
       else if (g_str_has_prefix (parts[i], "zoom="))
         pt_graph_view_set_zoom (self->graph, g_ascii_strtod (arg, NULL));
-      else if (g_str_equal (parts[i], "details"))
-        adw_flap_set_reveal_flap (self->flap, TRUE);
       else if (g_str_equal (parts[i], "list"))
         pt_inspector_set_view (self, "list");
     }
+  /* What needs the page on screen waits for it. */
+  g_timeout_add_once (300, debug_apply_late, g_object_ref (self));
 }
 
 /* ---- GObject ------------------------------------------------------------- */
