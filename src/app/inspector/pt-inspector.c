@@ -93,7 +93,11 @@ add_plan_row (PtInspector *self,
               const char  *subtitle)
 {
   GtkWidget *row = adw_action_row_new ();
-  GtkWidget *image = gtk_image_new_from_icon_name (icon);
+  /* The icon repeats what the text says: not announced. */
+  GtkWidget *image = g_object_new (GTK_TYPE_IMAGE,
+                                   "icon-name", icon,
+                                   "accessible-role", GTK_ACCESSIBLE_ROLE_PRESENTATION,
+                                   NULL);
   g_autofree char *escaped_title = g_markup_escape_text (title, -1);
 
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), escaped_title);
@@ -104,7 +108,6 @@ add_plan_row (PtInspector *self,
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row), escaped);
       adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 0);
     }
-  gtk_accessible_update_property (GTK_ACCESSIBLE (image), GTK_ACCESSIBLE_PROPERTY_LABEL, "", -1);
   if (css_class != NULL)
     gtk_widget_add_css_class (image, css_class);
   adw_action_row_add_prefix (ADW_ACTION_ROW (row), image);
@@ -174,7 +177,41 @@ update_plan_area (PtInspector *self)
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
 
   if (error != NULL)
-    add_plan_row (self, "dialog-error-symbolic", "error", error->message, NULL);
+    {
+      PtPlanFlags flags = pt_selection_get_flags (self->selection);
+      gboolean boot_vga = FALSE, shared = FALSE;
+
+      row = add_plan_row (self, "dialog-error-symbolic", "error", error->message, NULL);
+
+      /* The two refusals a person may override, knowing the risk the
+       * message names; the plan's warnings then say it again. */
+      for (guint i = 0; i < ticked_devices->len; i++)
+        {
+          PtDevice *device = g_ptr_array_index (ticked_devices, i);
+          PtGpu *gpu = g_hash_table_lookup (self->gpus, device);
+
+          boot_vga |= pt_device_get_boot_vga (device) == PT_TRISTATE_YES;
+          shared |= gpu != NULL && gpu->isolation == PT_ISOLATION_SHARED;
+        }
+      if (boot_vga && !(flags & PT_PLAN_ALLOW_BOOT_VGA))
+        {
+          button = gtk_button_new_with_mnemonic (_("Take the _Boot Display"));
+          gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "inspector.allow-boot-vga");
+        }
+      else if (shared && !(flags & PT_PLAN_ALLOW_SHARED))
+        {
+          button = gtk_button_new_with_mnemonic (_("Take the Whole _Group"));
+          gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "inspector.allow-shared");
+        }
+      else
+        button = NULL;
+      if (button != NULL)
+        {
+          gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+          gtk_widget_add_css_class (button, "destructive-action");
+          adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+        }
+    }
 
   if (plan != NULL)
     {
@@ -421,7 +458,23 @@ untick_all_activated (GtkWidget  *widget,
   PtInspector *self = PT_INSPECTOR (widget);
 
   if (self->selection != NULL)
-    pt_selection_clear (self->selection);
+    {
+      pt_selection_clear (self->selection);
+      pt_selection_set_flags (self->selection, PT_PLAN_FLAGS_NONE);
+    }
+}
+
+static void
+allow_activated (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *param)
+{
+  PtInspector *self = PT_INSPECTOR (widget);
+  PtPlanFlags flag = g_str_equal (action_name, "inspector.allow-boot-vga")
+                     ? PT_PLAN_ALLOW_BOOT_VGA : PT_PLAN_ALLOW_SHARED;
+
+  if (self->selection != NULL)
+    pt_selection_set_flags (self->selection, pt_selection_get_flags (self->selection) | flag);
 }
 
 static void
@@ -781,6 +834,8 @@ pt_inspector_class_init (PtInspectorClass *klass)
   gtk_widget_class_install_action (widget_class, "inspector.zoom-out", NULL, zoom_activated);
   gtk_widget_class_install_action (widget_class, "inspector.zoom-fit", NULL, zoom_activated);
   gtk_widget_class_install_action (widget_class, "inspector.untick-all", NULL, untick_all_activated);
+  gtk_widget_class_install_action (widget_class, "inspector.allow-boot-vga", NULL, allow_activated);
+  gtk_widget_class_install_action (widget_class, "inspector.allow-shared", NULL, allow_activated);
   gtk_widget_class_install_property_action (widget_class, "inspector.view", "view");
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_plus, GDK_CONTROL_MASK, "inspector.zoom-in", NULL);
