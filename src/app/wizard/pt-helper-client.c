@@ -224,6 +224,7 @@ name_has_owner_cb (GObject      *source,
   PtHelperClient *self = g_task_get_source_object (task);
   g_autoptr(GVariant) reply = NULL;
   gboolean has_owner = FALSE;
+  GCancellable *cancellable;
 
   reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, NULL);
   if (reply != NULL)
@@ -234,11 +235,12 @@ name_has_owner_cb (GObject      *source,
       return;
     }
 
+  cancellable = g_task_get_cancellable (task);
   g_dbus_connection_call (self->connection,
                           "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
                           "ListActivatableNames", NULL, G_VARIANT_TYPE ("(as)"),
                           G_DBUS_CALL_FLAGS_NONE, -1,
-                          g_task_get_cancellable (task),
+                          cancellable,
                           list_activatable_cb, g_steal_pointer (&task));
 }
 
@@ -250,6 +252,7 @@ bus_get_cb (GObject      *source,
   g_autoptr(GTask) task = user_data;
   PtHelperClient *self = g_task_get_source_object (task);
   g_autoptr(GError) error = NULL;
+  GCancellable *cancellable;
 
   self->connection = g_bus_get_finish (result, &error);
   if (self->connection == NULL)
@@ -264,12 +267,13 @@ bus_get_cb (GObject      *source,
       return;
     }
 
+  cancellable = g_task_get_cancellable (task);
   g_dbus_connection_call (self->connection,
                           "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
                           "NameHasOwner", g_variant_new ("(s)", PT_HELPER_CLIENT_BUS_NAME),
                           G_VARIANT_TYPE ("(b)"),
                           G_DBUS_CALL_FLAGS_NONE, -1,
-                          g_task_get_cancellable (task),
+                          cancellable,
                           name_has_owner_cb, g_steal_pointer (&task));
 }
 

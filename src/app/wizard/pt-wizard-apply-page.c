@@ -300,6 +300,22 @@ settings_changed_cb (PtWizardApplyPage *self)
   pt_wizard_page_update (PT_WIZARD_PAGE (self));
 }
 
+/* After a roll back the same choice may be applied again. */
+static void
+transaction_changed_cb (PtWizardApplyPage *self)
+{
+  GSettings *settings = pt_wizard_page_get_settings (PT_WIZARD_PAGE (self));
+  g_autofree char *transaction = g_settings_get_string (settings, "wizard-transaction");
+
+  if (transaction[0] == '\0' && !pt_wizard_page_get_applying (PT_WIZARD_PAGE (self)))
+    {
+      g_clear_pointer (&self->applied_key, g_free);
+      if (self->result_group != NULL)
+        gtk_widget_set_visible (self->result_group, FALSE);
+    }
+  pt_wizard_page_update (PT_WIZARD_PAGE (self));
+}
+
 static void
 pt_wizard_apply_page_dispose (GObject *object)
 {
@@ -364,5 +380,8 @@ pt_wizard_apply_page_init (PtWizardApplyPage *self)
 
   settings = pt_wizard_page_get_settings (PT_WIZARD_PAGE (self));
   if (settings != NULL)
-    g_signal_connect_swapped (settings, "changed::wizard-trial", G_CALLBACK (settings_changed_cb), self);
+    {
+      g_signal_connect_swapped (settings, "changed::wizard-trial", G_CALLBACK (settings_changed_cb), self);
+      g_signal_connect_swapped (settings, "changed::wizard-transaction", G_CALLBACK (transaction_changed_cb), self);
+    }
 }
