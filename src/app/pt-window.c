@@ -289,6 +289,8 @@ screenshot_tick_cb (GtkWidget     *widget,
   snapshot = gtk_snapshot_new ();
   gdk_paintable_snapshot (paintable, snapshot, width, height);
   node = gtk_snapshot_free_to_node (snapshot);
+  if (node == NULL)   /* a redraw is pending: the paintable has no image yet */
+    return G_SOURCE_CONTINUE;
   texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (widget)), node,
                                          &GRAPHENE_RECT_INIT (0, 0, width, height));
   gdk_texture_save_to_png (texture, g_getenv ("PASSTHROUGH_SCREENSHOT"));

@@ -178,6 +178,40 @@ clear_groups (PtDeviceDetails *self)
   g_ptr_array_set_size (self->groups, 0);
 }
 
+/* Long values wrap: the pane asks for a side pane's width, not for the
+ * width of its longest line. (No layout manager, so these are used.) */
+#define NATURAL_WIDTH 400
+
+static void
+pt_device_details_measure (GtkWidget      *widget,
+                           GtkOrientation  orientation,
+                           int             for_size,
+                           int            *minimum,
+                           int            *natural,
+                           int            *minimum_baseline,
+                           int            *natural_baseline)
+{
+  GtkWidget *child = adw_bin_get_child (ADW_BIN (widget));
+
+  *minimum = *natural = 0;
+  if (child != NULL)
+    gtk_widget_measure (child, orientation, for_size, minimum, natural, NULL, NULL);
+  if (orientation == GTK_ORIENTATION_HORIZONTAL)
+    *natural = MAX (*minimum, MIN (*natural, NATURAL_WIDTH));
+}
+
+static void
+pt_device_details_size_allocate (GtkWidget *widget,
+                                 int        width,
+                                 int        height,
+                                 int        baseline)
+{
+  GtkWidget *child = adw_bin_get_child (ADW_BIN (widget));
+
+  if (child != NULL)
+    gtk_widget_allocate (child, width, height, baseline, NULL);
+}
+
 static void
 pt_device_details_dispose (GObject *object)
 {
@@ -207,6 +241,8 @@ pt_device_details_class_init (PtDeviceDetailsClass *klass)
 
   object_class->dispose = pt_device_details_dispose;
   object_class->finalize = pt_device_details_finalize;
+  widget_class->measure = pt_device_details_measure;
+  widget_class->size_allocate = pt_device_details_size_allocate;
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/passthrough/Passthrough/inspector/pt-device-details.ui");
   gtk_widget_class_bind_template_child (widget_class, PtDeviceDetails, stack);
@@ -218,6 +254,7 @@ pt_device_details_init (PtDeviceDetails *self)
 {
   self->groups = g_ptr_array_new ();
   gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_widget_set_layout_manager (GTK_WIDGET (self), NULL);
 }
 
 PtDevice *

@@ -639,6 +639,8 @@ set_zoom_at (PtGraphView *self,
 {
   double h, v;
 
+  /* A zoom asked for wins over the initial fit. */
+  self->fit_pending = FALSE;
   zoom = CLAMP (zoom, ZOOM_MIN, ZOOM_MAX);
   if (G_APPROX_VALUE (zoom, self->zoom, 1e-6))
     return;

@@ -707,7 +707,7 @@ debug_apply (PtInspector *self)
       const char *arg = strchr (parts[i], '=') ? strchr (parts[i], '=') + 1 : "";
       PtDevice *device = pt_host_lookup_device (self->host, arg);
 
-      if (g_str_has_prefix (parts[i], "tick=") && device != NULL)
+      if (g_str_has_prefix (parts[i], "tick=") && device != NULL && pt_device_is_gpu (device))
         pt_selection_set_gpu (self->selection, pt_device_get_address (device), TRUE);
       else if (g_str_has_prefix (parts[i], "select=") && device != NULL)
         show_device (self, device);
