@@ -11,6 +11,7 @@
 #include <string.h>
 #include <glib/gi18n.h>
 
+#include "pt-bootconf.h"
 #include "pt-trial.h"
 #include "pt-verdict.h"
 #include "pt-wizard-review-page.h"
@@ -31,8 +32,11 @@ struct _PtWizardReviewPage
   GtkListBox   *devices_list;
   AdwPreferencesGroup *files_group;
   GtkBox       *files_box;
+  GtkWidget    *confirm_group;
+  GtkBox       *confirm_box;
   GtkLabel     *commands_label;
 
+  PtPlan       *full_plan;    /* the permanent plan with its files */
   PtTrialPlan  *trial_plan;
   gboolean      syncing;
 };
@@ -152,8 +156,32 @@ update_options (PtWizardReviewPage *self,
 }
 
 static void
+fill_files (GtkBox *box,
+            PtPlan *plan)
+{
+  clear_box (box);
+  for (guint i = 0; i < plan->changes->len; i++)
+    {
+      PtPlanChange *change = g_ptr_array_index (plan->changes, i);
+      gtk_box_append (box, file_card_new (change->path, change->diff));
+    }
+  if (plan->changes->len == 0)
+    {
+      GtkWidget *label = gtk_label_new (_("No file needs to change: this machine is already set up this way."));
+
+      gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+      gtk_label_set_xalign (GTK_LABEL (label), 0);
+      gtk_widget_add_css_class (label, "dim-label");
+      gtk_box_append (box, label);
+    }
+}
+
+/* @plan is what Apply writes now; @later, for a trial, what keeping the
+ * settings writes after the trial boot (the permanent plan). */
+static void
 show_plan (PtWizardReviewPage *self,
-           PtPlan             *plan)
+           PtPlan             *plan,
+           PtPlan             *later)
 {
   g_autofree char *args = g_strjoinv (" ", plan->kernel_args);
   g_autoptr(GString) commands = g_string_new (NULL);
@@ -173,21 +201,12 @@ show_plan (PtWizardReviewPage *self,
                              plan->bootloader != NULL ? plan->bootloader : _("none found"),
                              plan->initramfs != NULL ? plan->initramfs : _("none found"));
   adw_preferences_group_set_description (self->files_group, systems);
-  clear_box (self->files_box);
-  for (guint i = 0; i < plan->changes->len; i++)
-    {
-      PtPlanChange *change = g_ptr_array_index (plan->changes, i);
-      gtk_box_append (self->files_box, file_card_new (change->path, change->diff));
-    }
-  if (plan->changes->len == 0)
-    {
-      GtkWidget *label = gtk_label_new (_("No file needs to change: this machine is already set up this way."));
-
-      gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-      gtk_label_set_xalign (GTK_LABEL (label), 0);
-      gtk_widget_add_css_class (label, "dim-label");
-      gtk_box_append (self->files_box, label);
-    }
+  adw_preferences_group_set_title (self->files_group,
+                                   later != NULL ? _("Files for the Trial Boot") : _("Files"));
+  fill_files (self->files_box, plan);
+  gtk_widget_set_visible (self->confirm_group, later != NULL);
+  if (later != NULL)
+    fill_files (self->confirm_box, later);
 
   for (guint i = 0; i < plan->regenerate->len; i++)
     {
@@ -236,6 +255,7 @@ pt_wizard_review_page_update (PtWizardPage *page)
 
   pt_wizard_clear_list (self->message_list);
   g_clear_pointer (&self->trial_plan, pt_trial_plan_free);
+  g_clear_pointer (&self->full_plan, pt_plan_free);
 
   if (selection == NULL || host == NULL)
     goto out;
@@ -259,12 +279,34 @@ pt_wizard_review_page_update (PtWizardPage *page)
       goto out;
     }
 
-  if (get_trial (self))
+  /* The selection's plan says what is taken; the files come from the boot
+   * configuration backends, which read a few small files under the root,
+   * as pt_plan_new() itself does. */
+  {
+    g_autoptr(GError) error = NULL;
+
+    self->full_plan = pt_plan_new (host, gpus, pt_selection_get_flags (selection), &error);
+    if (self->full_plan != NULL && !pt_bootconf_plan (self->full_plan, &error))
+      g_clear_pointer (&self->full_plan, pt_plan_free);
+    if (self->full_plan == NULL)
+      {
+        g_autofree char *text = g_strdup_printf (_("The boot configuration cannot be changed as it is: %s"),
+                                                 error->message);
+        add_message (self, "dialog-error-symbolic", text, "error");
+        goto out;
+      }
+  }
+  if (pt_host_is_snapshot (host))
+    add_message (self, "dialog-information-symbolic",
+                 _("A snapshot holds no boot files, so no file changes are shown. Open Passthrough on the "
+                   "machine itself to see them."), NULL);
+
+  if (get_trial (self) && !pt_host_is_snapshot (host))
     {
       g_autoptr(GError) error = NULL;
 
       /* The trial writes other files than the permanent plan (an entry used
-       * once): show those. Like pt_plan_new() it reads a few small files. */
+       * once); the permanent ones follow when the trial is kept. */
       self->trial_plan = pt_trial_plan_new (host, gpus, pt_selection_get_flags (selection), &error);
       if (self->trial_plan == NULL)
         {
@@ -272,19 +314,18 @@ pt_wizard_review_page_update (PtWizardPage *page)
             g_strdup_printf (_("A trial boot is not possible on this machine: %s Turn off “Try for one "
                                "boot first” to make the change permanent at once."), error->message);
           add_message (self, "dialog-error-symbolic", text, "error");
-          show_plan (self, plan);
-          gtk_widget_set_visible (self->plan_box, TRUE);
+          show_plan (self, self->full_plan, NULL);
           goto out;
         }
-      plan = self->trial_plan->plan;
+      show_plan (self, self->trial_plan->plan, self->full_plan);
     }
+  else
+    show_plan (self, self->full_plan, NULL);
 
-  show_plan (self, plan);
   complete = TRUE;
 
 out:
-  gtk_widget_set_visible (self->plan_box, complete || self->trial_plan != NULL ||
-                          (selection != NULL && pt_selection_get_plan (selection) != NULL));
+  gtk_widget_set_visible (self->plan_box, self->full_plan != NULL);
   gtk_widget_set_visible (GTK_WIDGET (self->message_list),
                           gtk_widget_get_first_child (GTK_WIDGET (self->message_list)) != NULL);
   pt_wizard_page_set_complete (page, complete);
@@ -350,6 +391,7 @@ pt_wizard_review_page_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (object), PT_TYPE_WIZARD_REVIEW_PAGE);
   self->message_list = NULL;
   g_clear_pointer (&self->trial_plan, pt_trial_plan_free);
+  g_clear_pointer (&self->full_plan, pt_plan_free);
 
   G_OBJECT_CLASS (pt_wizard_review_page_parent_class)->dispose (object);
 }
@@ -380,6 +422,8 @@ pt_wizard_review_page_class_init (PtWizardReviewPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PtWizardReviewPage, devices_list);
   gtk_widget_class_bind_template_child (widget_class, PtWizardReviewPage, files_group);
   gtk_widget_class_bind_template_child (widget_class, PtWizardReviewPage, files_box);
+  gtk_widget_class_bind_template_child (widget_class, PtWizardReviewPage, confirm_group);
+  gtk_widget_class_bind_template_child (widget_class, PtWizardReviewPage, confirm_box);
   gtk_widget_class_bind_template_child (widget_class, PtWizardReviewPage, commands_label);
   gtk_widget_class_bind_template_callback (widget_class, flags_switch_cb);
 }

@@ -130,7 +130,12 @@ update_navigation (PtWizard *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "wizard.next",
                                  index + 1 < n && !applying && (complete || skippable));
   gtk_widget_set_visible (GTK_WIDGET (self->next_button), index + 1 < n);
-  gtk_button_set_label (self->next_button, !complete && skippable ? _("_Skip") : _("_Next"));
+  /* The button keeps its name (screen readers and tests know it as
+   * "Next"); the tooltip says when going on skips something unfinished. */
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->next_button),
+                               !complete && skippable
+                               ? _("Go on although this step is not finished (Alt+Right)")
+                               : _("Next step (Alt+Right)"));
 
   gtk_widget_set_visible (GTK_WIDGET (self->rollback_button), transaction != NULL && transaction[0] != '\0');
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "wizard.rollback",
