@@ -11,6 +11,7 @@
 
 #include "pt-host-loader.h"
 #include "pt-inspector.h"
+#include "pt-vm-dialog.h"
 #include "pt-window.h"
 #include "pt-wizard.h"
 
@@ -65,6 +66,24 @@ pt_window_update_subtitle (PtWindow *self)
   adw_view_switcher_title_set_subtitle (self->switcher_title, subtitle);
 }
 
+/* Test hooks for tests/test-ui-vm.py, read once the host is shown:
+ * PASSTHROUGH_SELECT_GPUS=ADDR[,ADDR…] ticks those GPUs, and
+ * PASSTHROUGH_OPEN_VM_DIALOG=1 then opens the VM dialog. */
+static void
+pt_window_run_test_hooks (PtWindow *self)
+{
+  const char *gpus = g_getenv ("PASSTHROUGH_SELECT_GPUS");
+
+  if (gpus != NULL && gpus[0] != '\0')
+    {
+      g_auto(GStrv) addresses = g_strsplit (gpus, ",", -1);
+
+      pt_selection_set_gpus (self->selection, (const char *const *) addresses);
+    }
+  if (g_strcmp0 (g_getenv ("PASSTHROUGH_OPEN_VM_DIALOG"), "1") == 0)
+    gtk_widget_activate_action (GTK_WIDGET (self), "win.attach-vm", NULL);
+}
+
 static void
 load_cb (GObject      *source,
          GAsyncResult *result,
@@ -88,6 +107,7 @@ load_cb (GObject      *source,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HOST]);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export", TRUE);
   gtk_stack_set_visible_child_name (self->state_stack, "content");
+  pt_window_run_test_hooks (self);
 }
 
 static void
@@ -243,6 +263,24 @@ find_activated (GtkWidget  *widget,
 
   adw_view_stack_set_visible_child_name (self->view_stack, "devices");
   gtk_widget_activate_action (GTK_WIDGET (self->inspector), "inspector.find", NULL);
+}
+
+static void
+attach_vm_activated (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *param)
+{
+  PtWindow *self = PT_WINDOW (widget);
+
+  gtk_window_present (GTK_WINDOW (pt_vm_dialog_new (GTK_WINDOW (self), self->selection)));
+}
+
+/* The VM dialog needs a plan: a ticked GPU that may be passed through. */
+static void
+selection_changed_cb (PtWindow *self)
+{
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.attach-vm",
+                                 pt_selection_get_plan (self->selection) != NULL);
 }
 
 static gboolean
@@ -445,6 +483,7 @@ pt_window_class_init (PtWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.export", NULL, export_activated);
   gtk_widget_class_install_action (widget_class, "win.reload", NULL, reload_activated);
   gtk_widget_class_install_action (widget_class, "win.find", NULL, find_activated);
+  gtk_widget_class_install_action (widget_class, "win.attach-vm", NULL, attach_vm_activated);
 }
 
 static void
@@ -457,6 +496,9 @@ pt_window_init (PtWindow *self)
   self->selection = pt_selection_new ();
   pt_wizard_set_selection (self->wizard, self->selection);
   pt_inspector_set_selection (self->inspector, self->selection);
+  g_signal_connect_object (self->selection, "changed", G_CALLBACK (selection_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  selection_changed_cb (self);
 
   drop = gtk_drop_target_new (G_TYPE_FILE, GDK_ACTION_COPY);
   g_signal_connect (drop, "drop", G_CALLBACK (drop_cb), self);
