@@ -38,6 +38,28 @@ check_toggled_cb (GtkCheckButton  *check,
   pt_selection_set_gpu (selection, address, gtk_check_button_get_active (check));
 }
 
+static void
+toggle_activated_cb (GSimpleAction  *action,
+                     GVariant       *parameter,
+                     GtkCheckButton *check)
+{
+  gtk_check_button_set_active (check, !gtk_check_button_get_active (check));
+}
+
+/* GTK 4.8 gives check buttons no AT-SPI action of their own; it offers the
+ * actions of a widget's own action group instead, so this gives assistive
+ * technologies (and UI tests) a way to tick the box. */
+static void
+add_toggle_action (GtkWidget *check)
+{
+  g_autoptr(GSimpleActionGroup) group = g_simple_action_group_new ();
+  g_autoptr(GSimpleAction) toggle = g_simple_action_new ("toggle", NULL);
+
+  g_signal_connect_object (toggle, "activate", G_CALLBACK (toggle_activated_cb), check, 0);
+  g_action_map_add_action (G_ACTION_MAP (group), G_ACTION (toggle));
+  gtk_widget_insert_action_group (check, "gpu", G_ACTION_GROUP (group));
+}
+
 static char *
 names_of (GPtrArray *devices)
 {
@@ -123,9 +145,9 @@ gpu_row_new (PtWizardGpuPage *self,
   }
   gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL, name,
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, subtitle->str, -1);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (check), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
 
   gtk_widget_set_valign (check, GTK_ALIGN_CENTER);
+  add_toggle_action (check);
   g_object_set_data_full (G_OBJECT (check), "pt-address", g_strdup (address), g_free);
   g_signal_connect (check, "toggled", G_CALLBACK (check_toggled_cb), self);
   adw_action_row_add_prefix (ADW_ACTION_ROW (row), check);

@@ -642,6 +642,12 @@ pt_wizard_init (PtWizard *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
+  /* GTK 4.8 names a button by its accessible label and its label child
+   * together ("Next Next"); the navigation buttons keep one name. */
+  gtk_accessible_reset_relation (GTK_ACCESSIBLE (self->back_button), GTK_ACCESSIBLE_RELATION_LABELLED_BY);
+  gtk_accessible_reset_relation (GTK_ACCESSIBLE (self->next_button), GTK_ACCESSIBLE_RELATION_LABELLED_BY);
+  gtk_accessible_reset_relation (GTK_ACCESSIBLE (self->rollback_button), GTK_ACCESSIBLE_RELATION_LABELLED_BY);
+
   self->cancellable = g_cancellable_new ();
   self->pages = g_ptr_array_new ();
   self->title_labels = g_ptr_array_new ();
