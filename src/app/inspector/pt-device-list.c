@@ -461,6 +461,32 @@ pt_device_list_get_selected_device (PtDeviceList *self)
   return gtk_single_selection_get_selected_item (self->model);
 }
 
+/* GTK 4.8 has no gtk_column_view_scroll_to(): the column view's inner
+ * list view has the action. It is run from idle, as a scroll asked for
+ * before the list's first allocation is lost. */
+static gboolean
+scroll_to_selected_cb (gpointer user_data)
+{
+  g_autoptr(PtDeviceList) self = user_data;
+  guint position = gtk_single_selection_get_selected (self->model);
+
+  if (position == GTK_INVALID_LIST_POSITION)
+    return G_SOURCE_REMOVE;
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->column_view));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (GTK_IS_LIST_VIEW (child))
+      gtk_widget_activate_action (child, "list.scroll-to-item", "u", position);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+scroll_to (PtDeviceList *self,
+           guint         position)
+{
+  g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, scroll_to_selected_cb, g_object_ref (self), NULL);
+}
+
 void
 pt_device_list_set_selected_device (PtDeviceList *self,
                                     PtDevice     *device)
@@ -486,6 +512,7 @@ pt_device_list_set_selected_device (PtDeviceList *self,
       if (item == device)
         {
           gtk_single_selection_set_selected (self->model, i);
+          scroll_to (self, i);
           return;
         }
     }
