@@ -681,7 +681,9 @@ debug_apply_late (gpointer user_data)
 
               if (g_str_equal (keys[k], "graph"))
                 pt_graph_view_focus_selected (self->graph);
-              else if (g_str_equal (keys[k], "space") && PT_IS_GRAPH_NODE (focus))
+              else if (g_str_equal (keys[k], "space") && PT_IS_GRAPH_NODE (focus) &&
+                       pt_graph_node_get_device (PT_GRAPH_NODE (focus)) != NULL &&
+                       pt_device_is_gpu (pt_graph_node_get_device (PT_GRAPH_NODE (focus))))
                 pt_selection_set_gpu (self->selection,
                                       pt_device_get_address (pt_graph_node_get_device (PT_GRAPH_NODE (focus))),
                                       !pt_graph_node_get_ticked (PT_GRAPH_NODE (focus)));
