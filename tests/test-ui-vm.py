@@ -15,6 +15,9 @@
 #    <hostdev mode="subsystem" type="pci" managed="yes"> with bus 0x01;
 #  - nothing is applied: Apply is offered but not pressed; Back returns to
 #    the choice and Cancel closes the dialog;
+#  - on a second test-driver host (a node XML file) whose domain "gaming"
+#    has the GPU, only that domain offers "Remove GPU", whose preview
+#    removes both hostdevs (- lines in the diff);
 #  - the app printed no GLib warning or critical (and G_DEBUG=fatal-criticals
 #    would have killed it).
 #
@@ -75,8 +78,8 @@ def main():
         print("1..0 # SKIP no desktop session for the UI test: %s" % e)
         return 0
 
-    env = dict(os.environ)
-    env.update({
+    base_env = dict(os.environ)
+    base_env.update({
         "GSETTINGS_BACKEND": "memory",
         "GSETTINGS_SCHEMA_DIR": os.path.join(args.build_root, "data"),
         "PASSTHROUGH_LOCALEDIR": os.path.join(args.build_root, "po"),
@@ -85,15 +88,57 @@ def main():
         "LANGUAGE": "",
         "PASSTHROUGH_SELECT_GPUS": "0000:01:00.0",
         "PASSTHROUGH_OPEN_VM_DIALOG": "1",
-        "PASSTHROUGH_LIBVIRT_URI": "test:///default",
     })
-    errlog = open(os.path.join(tmp, "app.stderr"), "w+")
+    # A test-driver host whose domain "gaming" has the GPU already.
+    node_xml = os.path.join(tmp, "node.xml")
+    with open(node_xml, "w") as f:
+        f.write(NODE_XML)
+    try:
+        run_app(s, app_bin, root, tmp, dict(base_env, PASSTHROUGH_LIBVIRT_URI="test:///default"),
+                attach_steps, "attach")
+        run_app(s, app_bin, root, tmp, dict(base_env, PASSTHROUGH_LIBVIRT_URI="test://" + node_xml),
+                detach_steps, "detach")
+    finally:
+        session.__exit__(None, None, None)
+        subprocess.run(["rm", "-rf", tmp])
+
+    print("1..%d" % len(tests))
+    return 0 if all(t[0] for t in tests) else 1
+
+
+NODE_XML = """<node>
+  <domain type="test">
+    <name>gaming</name>
+    <memory>8388608</memory>
+    <vcpu>4</vcpu>
+    <os><type arch="x86_64" machine="q35">hvm</type></os>
+    <devices>
+      <hostdev mode="subsystem" type="pci" managed="yes">
+        <source><address domain="0x0000" bus="0x01" slot="0x00" function="0x0"/></source>
+      </hostdev>
+      <hostdev mode="subsystem" type="pci" managed="yes">
+        <source><address domain="0x0000" bus="0x01" slot="0x00" function="0x1"/></source>
+      </hostdev>
+    </devices>
+  </domain>
+  <domain type="test">
+    <name>office</name>
+    <memory>4194304</memory>
+    <vcpu>2</vcpu>
+    <os><type arch="x86_64" machine="q35">hvm</type></os>
+  </domain>
+</node>
+"""
+
+
+def run_app(s, app_bin, root, tmp, env, steps, label):
+    errlog = open(os.path.join(tmp, "app-%s.stderr" % label), "w+")
     proc = subprocess.Popen([app_bin, "--root", root, "--page", "devices"], env=env,
                             stdout=errlog, stderr=subprocess.STDOUT)
     try:
-        run_steps(s, proc)
+        steps(s, proc)
     except s.SessionError as e:
-        ok(False, "the UI answered as expected", e)
+        ok(False, "%s: the UI answered as expected" % label, e)
     finally:
         alive = proc.poll() is None
         if alive:
@@ -102,16 +147,12 @@ def main():
                 proc.wait(10)
             except subprocess.TimeoutExpired:
                 proc.kill()
-        session.__exit__(None, None, None)
         errlog.seek(0)
         output = errlog.read()
-        ok(alive, "the app was still running at the end (no fatal critical)", output[-3000:])
+        ok(alive, "%s: the app was still running at the end (no fatal critical)" % label,
+           output[-3000:])
         bad = [l for l in output.splitlines() if "-WARNING" in l or "-CRITICAL" in l or "Gtk-WARNING" in l]
-        ok(not bad, "the app printed no GLib warning or critical", "\n".join(bad[:20]))
-        subprocess.run(["rm", "-rf", tmp])
-
-    print("1..%d" % len(tests))
-    return 0 if all(t[0] for t in tests) else 1
+        ok(not bad, "%s: the app printed no GLib warning or critical" % label, "\n".join(bad[:20]))
 
 
 def wait_for_text(s, node, predicate, timeout=20):
@@ -217,7 +258,7 @@ def unnamed_widgets(s, root):
     return missing
 
 
-def run_steps(s, proc):
+def attach_steps(s, proc):
     from gi.repository import Atspi
 
     app = s.find_app("passthrough", timeout=60)
@@ -285,6 +326,30 @@ def run_steps(s, proc):
     time.sleep(2)
     ok(find_dialog(s, app, timeout=0.5) is None, "Cancel closes the dialog")
     ok(proc.poll() is None, "the app keeps running after the dialog closes")
+
+
+
+def detach_steps(s, proc):
+    app = s.find_app("passthrough", timeout=60)
+    dialog = find_dialog(s, app)
+    if not ok(dialog is not None, "detach: the VM dialog opens on a second test host"):
+        return
+    choose(s, find_radio(s, dialog, "Existing virtual machine"))
+    row = s.find(dialog, role="list item", name="gaming", timeout=20)
+    ok("has the GPU already" in s.all_text(row), "a domain with the GPU says so", s.all_text(row))
+    remove = s.find(dialog, role="push button", name="Remove GPU from gaming")
+    ok(not any(s.name_of(n) == "Remove GPU from office" and s.is_showing(n) for n in s.walk(dialog)),
+       "only the domain with the GPU offers Remove GPU")
+    s.activate(remove)
+    removed = re.compile(r"""^-\s*<hostdev mode=["']subsystem["'] type=["']pci["'] managed=["']yes["']>""", re.M)
+    found, text = wait_for_text(s, dialog, lambda t: removed.search(t) is not None, timeout=30)
+    ok(found, "Remove GPU previews the hostdev's removal as - lines", text[-2500:])
+    ok("Remove the PCI host device 0000:01:00.0" in text and "Remove the PCI host device 0000:01:00.1" in text,
+       "the summary lists both functions to remove")
+    ok(is_enabled(s.find(dialog, role="push button", name="Remove")), "Remove is offered (and not pressed)")
+    s.activate(s.find(dialog, role="push button", name="Back"))
+    find_radio(s, dialog, "gaming", timeout=10)
+    ok(True, "detach: Back returns to the choice of VM")
 
 
 if __name__ == "__main__":

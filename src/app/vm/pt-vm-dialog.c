@@ -72,6 +72,7 @@ struct _PtVmDialog
   PtVmConnection      *connection;
   PtVmResources        resources;
   GPtrArray           *domains;        /* PtVmDomainInfo, NULL until listed */
+  GtkCheckButton      *domain_group;   /* never shown: makes even a single row a radio */
   gboolean             connecting;
   gboolean             listing;
   gboolean             uri_from_env;
@@ -438,7 +439,6 @@ list_cb (GObject      *source,
   g_autoptr(PtVmDialog) self = user_data;
   g_autoptr(GPtrArray) domains = NULL;
   g_autoptr(GError) error = NULL;
-  PtVmDomainRow *first = NULL;
 
   domains = pt_vm_connection_list_domains_finish (PT_VM_CONNECTION (source), result, &error);
   if (is_stale (self, result))
@@ -460,10 +460,8 @@ list_cb (GObject      *source,
   for (guint i = 0; i < domains->len; i++)
     {
       PtVmDomainInfo *info = g_ptr_array_index (domains, i);
-      GtkWidget *row = pt_vm_domain_row_new (info, first);
+      GtkWidget *row = pt_vm_domain_row_new (info, self->domain_group);
 
-      if (first == NULL)
-        first = PT_VM_DOMAIN_ROW (row);
       g_signal_connect_object (row, "toggled", G_CALLBACK (pt_vm_dialog_update), self,
                                G_CONNECT_SWAPPED);
       g_signal_connect_object (row, "remove", G_CALLBACK (row_remove_cb), self, 0);
@@ -1155,15 +1153,12 @@ set_up_plan (PtVmDialog *self)
   for (guint i = 0; i < self->plan->requested->len; i++)
     {
       PtDevice *device = g_ptr_array_index (self->plan->requested, i);
-      const char *name = pt_device_get_device_name (device);
+      g_autofree char *name = pt_device_dup_display_name (device);
 
       if (subtitle->len > 0)
         g_string_append (subtitle, ", ");
-      if (name != NULL)
-        /* Translators: a GPU: its name, then its PCI address. */
-        g_string_append_printf (subtitle, _("%s (%s)"), name, pt_device_get_address (device));
-      else
-        g_string_append (subtitle, pt_device_get_address (device));
+      /* Translators: a GPU: its name, then its PCI address. */
+      g_string_append_printf (subtitle, _("%s (%s)"), name, pt_device_get_address (device));
     }
   adw_window_title_set_subtitle (self->window_title, subtitle->str);
 }
@@ -1244,6 +1239,7 @@ pt_vm_dialog_finalize (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_object (&self->connection);
   g_clear_object (&self->selection);
+  g_clear_object (&self->domain_group);
   g_clear_pointer (&self->plan, pt_plan_free);
   g_clear_pointer (&self->domains, g_ptr_array_unref);
   g_clear_pointer (&self->domain, g_free);
@@ -1380,6 +1376,8 @@ static void
 pt_vm_dialog_init (PtVmDialog *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->domain_group = g_object_ref_sink (GTK_CHECK_BUTTON (gtk_check_button_new ()));
 
   set_accessible_name (GTK_WIDGET (self->cancel_button), _("Cancel"));
   set_accessible_name (GTK_WIDGET (self->back_button), _("Back"));

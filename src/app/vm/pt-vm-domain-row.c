@@ -130,14 +130,14 @@ describe (const PtVmDomainInfo *info)
 
 GtkWidget *
 pt_vm_domain_row_new (const PtVmDomainInfo *info,
-                      PtVmDomainRow        *group)
+                      GtkCheckButton       *group)
 {
   PtVmDomainRow *self;
   g_autofree char *subtitle = NULL;
   g_autofree char *remove_label = NULL;
 
   g_return_val_if_fail (info != NULL, NULL);
-  g_return_val_if_fail (group == NULL || PT_IS_VM_DOMAIN_ROW (group), NULL);
+  g_return_val_if_fail (GTK_IS_CHECK_BUTTON (group), NULL);
 
   self = g_object_new (PT_TYPE_VM_DOMAIN_ROW, NULL);
   self->name = g_strdup (info->name);
@@ -151,8 +151,7 @@ pt_vm_domain_row_new (const PtVmDomainInfo *info,
   /* Domain names are the user's, not markup. */
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (self), FALSE);
 
-  if (group != NULL)
-    gtk_check_button_set_group (self->check, group->check);
+  gtk_check_button_set_group (self->check, group);
 
   gtk_widget_set_visible (GTK_WIDGET (self->has_plan_icon), info->has_plan);
   gtk_widget_set_visible (GTK_WIDGET (self->remove_button), info->has_plan && info->persistent);

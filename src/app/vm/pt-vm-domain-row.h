@@ -11,9 +11,9 @@ G_BEGIN_DECLS
 #define PT_TYPE_VM_DOMAIN_ROW (pt_vm_domain_row_get_type ())
 G_DECLARE_FINAL_TYPE (PtVmDomainRow, pt_vm_domain_row, PT, VM_DOMAIN_ROW, AdwActionRow)
 
-/* @group: the radio group to join, or NULL for the first row. */
+/* @group: a check button whose radio group the row joins. */
 GtkWidget      *pt_vm_domain_row_new          (const PtVmDomainInfo *info,
-                                               PtVmDomainRow        *group);
+                                               GtkCheckButton       *group);
 const char     *pt_vm_domain_row_get_name     (PtVmDomainRow        *self);
 PtVmState       pt_vm_domain_row_get_state    (PtVmDomainRow        *self);
 gboolean        pt_vm_domain_row_get_has_plan (PtVmDomainRow        *self);
