@@ -16,6 +16,8 @@ struct _PtWizardFirmwarePage
 {
   PtWizardPage          parent_instance;
 
+  GtkBox               *content_box;
+  AdwPreferencesGroup  *checks_group;
   AdwPreferencesGroup  *guidance_group;
   GtkListBox           *guidance_list;
   GtkListBox           *checks_list;
@@ -99,8 +101,44 @@ need_text (PtFirmwareNeed need)
     }
 }
 
+/* Whether a failing check points at this firmware setting. */
+static gboolean
+step_failing (const PtFirmwareStep *step,
+              GPtrArray            *checks)
+{
+  const char *ids[2] = { NULL, NULL };
+
+  switch (step->setting)
+    {
+    case PT_FIRMWARE_SETTING_CPU_VIRT:
+      ids[0] = "cpu-virtualization";
+      break;
+    case PT_FIRMWARE_SETTING_IOMMU:
+      ids[0] = "iommu-firmware";
+      ids[1] = "interrupt-remapping";
+      break;
+    case PT_FIRMWARE_SETTING_SECURE_BOOT:
+      ids[0] = "secure-boot";
+      break;
+    case PT_FIRMWARE_SETTING_CSM:
+      ids[0] = "efi-boot";
+      break;
+    default:
+      return FALSE;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+    {
+      PtCheck *check = ids[i] != NULL ? pt_checks_find (checks, ids[i]) : NULL;
+
+      if (check != NULL && check->state == PT_CHECK_FAIL)
+        return TRUE;
+    }
+  return FALSE;
+}
+
 static GtkWidget *
-step_row_new (const PtFirmwareStep *step)
+step_row_new (const PtFirmwareStep *step,
+              gboolean              failing)
 {
   GtkWidget *row = adw_expander_row_new ();
   GtkWidget *label;
@@ -117,10 +155,12 @@ step_row_new (const PtFirmwareStep *step)
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
   adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (row), subtitle);
 
-  tag = gtk_label_new (need_text (step->need));
+  tag = gtk_label_new (failing ? _("Change this") : need_text (step->need));
   gtk_widget_set_valign (tag, GTK_ALIGN_CENTER);
   gtk_widget_add_css_class (tag, "caption");
-  if (step->need == PT_FIRMWARE_NEED_REQUIRED)
+  if (failing)
+    gtk_widget_add_css_class (tag, "error");
+  else if (step->need == PT_FIRMWARE_NEED_REQUIRED)
     gtk_widget_add_css_class (tag, "accent");
   else
     gtk_widget_add_css_class (tag, "dim-label");
@@ -136,6 +176,7 @@ step_row_new (const PtFirmwareStep *step)
   gtk_widget_set_margin_start (label, 12);
   gtk_widget_set_margin_end (label, 12);
   adw_expander_row_add_row (ADW_EXPANDER_ROW (row), label);
+  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (row), failing);
   return row;
 }
 
@@ -164,6 +205,13 @@ pt_wizard_firmware_page_update (PtWizardPage *page)
   for (guint i = 0; i < checks->len; i++)
     gtk_list_box_append (self->checks_list, check_row_new (g_ptr_array_index (checks, i)));
   pt_wizard_page_set_complete (page, pt_checks_overall (checks) != PT_CHECK_FAIL);
+
+  /* With something failing the firmware menus come first: that is where
+   * the fix usually is. Otherwise the passing checks lead. */
+  if (pt_checks_overall (checks) == PT_CHECK_FAIL)
+    gtk_box_reorder_child_after (self->content_box, GTK_WIDGET (self->guidance_group), NULL);
+  else
+    gtk_box_reorder_child_after (self->content_box, GTK_WIDGET (self->checks_group), NULL);
 
   switch (pt_host_get_cpu_vendor (host))
     {
@@ -199,7 +247,11 @@ pt_wizard_firmware_page_update (PtWizardPage *page)
                                 pt_host_get_board_vendor (host),
                                 pt_host_get_board_name (host));
   for (guint i = 0; i < steps->len; i++)
-    gtk_list_box_append (self->guidance_list, step_row_new (g_ptr_array_index (steps, i)));
+    {
+      const PtFirmwareStep *step = g_ptr_array_index (steps, i);
+
+      gtk_list_box_append (self->guidance_list, step_row_new (step, step_failing (step, checks)));
+    }
 }
 
 static void
@@ -231,6 +283,8 @@ pt_wizard_firmware_page_class_init (PtWizardFirmwarePageClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/passthrough/Passthrough/wizard/pt-wizard-firmware-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, PtWizardFirmwarePage, content_box);
+  gtk_widget_class_bind_template_child (widget_class, PtWizardFirmwarePage, checks_group);
   gtk_widget_class_bind_template_child (widget_class, PtWizardFirmwarePage, guidance_group);
   gtk_widget_class_bind_template_child (widget_class, PtWizardFirmwarePage, guidance_list);
   gtk_widget_class_bind_template_child (widget_class, PtWizardFirmwarePage, checks_list);

@@ -140,8 +140,13 @@ pt_wizard_verify_page_update (PtWizardPage *page)
         }
     }
 
-  gtk_widget_set_visible (GTK_WIDGET (self->trial_group), trial_pending (self));
-  if (trial_pending (self))
+  /* The group stays after keeping the settings, to show what was written. */
+  gtk_widget_set_visible (GTK_WIDGET (self->trial_group),
+                          trial_pending (self) || gtk_widget_get_visible (GTK_WIDGET (self->result_list)));
+  gtk_widget_set_visible (GTK_WIDGET (self->keep_button), trial_pending (self));
+  if (!trial_pending (self))
+    gtk_label_set_text (self->trial_label, _("The settings are kept: every start uses them now."));
+  else
     {
       if (all_ok)
         gtk_label_set_text (self->trial_label,
