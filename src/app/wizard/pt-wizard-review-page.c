@@ -36,8 +36,9 @@ struct _PtWizardReviewPage
   GtkBox       *confirm_box;
   GtkLabel     *commands_label;
 
-  PtPlan       *full_plan;    /* the permanent plan with its files */
-  PtTrialPlan  *trial_plan;
+  GCancellable *plan_cancellable;
+  char         *key;          /* what self->result was planned for */
+  struct _PlanOutput *result;
   gboolean      syncing;
 };
 
@@ -239,6 +240,129 @@ show_plan (PtWizardReviewPage *self,
     add_message (self, "dialog-information-symbolic", g_ptr_array_index (plan->notes, i), NULL);
 }
 
+/* Planning the files reads the boot configuration under the host root:
+ * done in a thread on the host the selection holds (a host is not changed
+ * after it is read), keyed so that updates that change nothing reuse it. */
+
+typedef struct
+{
+  PtHost      *host;
+  GStrv        gpus;
+  PtPlanFlags  flags;
+  gboolean     trial;
+} PlanInput;
+
+typedef struct _PlanOutput
+{
+  PtPlan      *full;
+  GError      *full_error;
+  PtTrialPlan *trial;
+  GError      *trial_error;
+} PlanOutput;
+
+static void
+plan_input_free (PlanInput *in)
+{
+  g_clear_object (&in->host);
+  g_strfreev (in->gpus);
+  g_free (in);
+}
+
+static void
+plan_output_free (PlanOutput *out)
+{
+  g_clear_pointer (&out->full, pt_plan_free);
+  g_clear_pointer (&out->trial, pt_trial_plan_free);
+  g_clear_error (&out->full_error);
+  g_clear_error (&out->trial_error);
+  g_free (out);
+}
+
+static void
+plan_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  PlanInput *in = task_data;
+  PlanOutput *out = g_new0 (PlanOutput, 1);
+  const char *const *gpus = (const char *const *) in->gpus;
+
+  out->full = pt_plan_new (in->host, gpus, in->flags, &out->full_error);
+  if (out->full != NULL && !pt_bootconf_plan (out->full, &out->full_error))
+    g_clear_pointer (&out->full, pt_plan_free);
+  /* The trial writes other files than the permanent plan (an entry used
+   * once); the permanent ones follow when the trial is kept. */
+  if (out->full != NULL && in->trial && !pt_host_is_snapshot (in->host))
+    out->trial = pt_trial_plan_new (in->host, gpus, in->flags, &out->trial_error);
+
+  g_task_return_pointer (task, out, (GDestroyNotify) plan_output_free);
+}
+
+static void
+show_result (PtWizardReviewPage *self)
+{
+  PlanOutput *out = self->result;
+  PtHost *host = pt_wizard_page_get_host (PT_WIZARD_PAGE (self));
+
+  if (out->full == NULL)
+    {
+      g_autofree char *text = g_strdup_printf (_("The boot configuration cannot be changed as it is: %s"),
+                                               out->full_error->message);
+      add_message (self, "dialog-error-symbolic", text, "error");
+      return;
+    }
+  if (host != NULL && pt_host_is_snapshot (host))
+    add_message (self, "dialog-information-symbolic",
+                 _("A snapshot holds no boot files, so no file changes are shown. Open Passthrough on the "
+                   "machine itself to see them."), NULL);
+  if (out->trial_error != NULL)
+    {
+      g_autofree char *text =
+        g_strdup_printf (_("A trial boot is not possible on this machine: %s Turn off “Try for one "
+                           "boot first” to make the change permanent at once."), out->trial_error->message);
+      add_message (self, "dialog-error-symbolic", text, "error");
+    }
+
+  if (out->trial != NULL)
+    show_plan (self, out->trial->plan, out->full);
+  else
+    show_plan (self, out->full, NULL);
+}
+
+static void
+finish_update (PtWizardReviewPage *self)
+{
+  gboolean planned = self->result != NULL && self->result->full != NULL;
+
+  gtk_widget_set_visible (self->plan_box, planned);
+  gtk_widget_set_visible (GTK_WIDGET (self->message_list),
+                          gtk_widget_get_first_child (GTK_WIDGET (self->message_list)) != NULL);
+  pt_wizard_page_set_complete (PT_WIZARD_PAGE (self), planned && self->result->trial_error == NULL);
+}
+
+static void
+plan_done_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autofree char *key = user_data;
+  PtWizardReviewPage *self = PT_WIZARD_REVIEW_PAGE (source);
+  PlanOutput *out;
+
+  out = g_task_propagate_pointer (G_TASK (result), NULL);
+  if (out == NULL)
+    return;  /* cancelled: a newer plan is on its way */
+  if (self->message_list == NULL || g_strcmp0 (key, self->key) != 0)
+    {
+      plan_output_free (out);
+      return;
+    }
+  g_clear_pointer (&self->result, plan_output_free);
+  self->result = out;
+  pt_wizard_page_update (PT_WIZARD_PAGE (self));
+}
+
 static void
 pt_wizard_review_page_update (PtWizardPage *page)
 {
@@ -247,18 +371,16 @@ pt_wizard_review_page_update (PtWizardPage *page)
   PtHost *host = pt_wizard_page_get_host (page);
   const char *const *gpus;
   const GError *plan_error;
-  PtPlan *plan;
-  gboolean complete = FALSE;
+  g_autofree char *joined = NULL;
+  g_autofree char *key = NULL;
 
   if (self->message_list == NULL)
     return;
 
   pt_wizard_clear_list (self->message_list);
-  g_clear_pointer (&self->trial_plan, pt_trial_plan_free);
-  g_clear_pointer (&self->full_plan, pt_plan_free);
 
   if (selection == NULL || host == NULL)
-    goto out;
+    goto invalid;
 
   gpus = pt_selection_get_gpus (selection);
   update_options (self, selection, host);
@@ -266,69 +388,60 @@ pt_wizard_review_page_update (PtWizardPage *page)
     {
       add_message (self, "dialog-information-symbolic",
                    _("No graphics card is chosen yet. Go back and tick one."), NULL);
-      goto out;
+      goto invalid;
     }
 
-  plan = pt_selection_get_plan (selection);
+  /* The selection's plan says what is taken, or why not. */
   plan_error = pt_selection_get_plan_error (selection);
-  if (plan == NULL)
+  if (pt_selection_get_plan (selection) == NULL)
     {
       g_autofree char *text = g_strdup_printf (_("Passthrough will not set up this choice. %s"),
                                                plan_error != NULL ? plan_error->message : "");
       add_message (self, "dialog-error-symbolic", text, "error");
-      goto out;
+      goto invalid;
     }
 
-  /* The selection's plan says what is taken; the files come from the boot
-   * configuration backends, which read a few small files under the root,
-   * as pt_plan_new() itself does. */
-  {
-    g_autoptr(GError) error = NULL;
-
-    self->full_plan = pt_plan_new (host, gpus, pt_selection_get_flags (selection), &error);
-    if (self->full_plan != NULL && !pt_bootconf_plan (self->full_plan, &error))
-      g_clear_pointer (&self->full_plan, pt_plan_free);
-    if (self->full_plan == NULL)
-      {
-        g_autofree char *text = g_strdup_printf (_("The boot configuration cannot be changed as it is: %s"),
-                                                 error->message);
-        add_message (self, "dialog-error-symbolic", text, "error");
-        goto out;
-      }
-  }
-  if (pt_host_is_snapshot (host))
-    add_message (self, "dialog-information-symbolic",
-                 _("A snapshot holds no boot files, so no file changes are shown. Open Passthrough on the "
-                   "machine itself to see them."), NULL);
-
-  if (get_trial (self) && !pt_host_is_snapshot (host))
+  joined = g_strjoinv (",", (char **) gpus);
+  key = g_strdup_printf ("%p/%s/%u/%d", (gpointer) host, joined,
+                         pt_selection_get_flags (selection), get_trial (self));
+  if (g_strcmp0 (key, self->key) == 0 && self->result != NULL)
     {
-      g_autoptr(GError) error = NULL;
-
-      /* The trial writes other files than the permanent plan (an entry used
-       * once); the permanent ones follow when the trial is kept. */
-      self->trial_plan = pt_trial_plan_new (host, gpus, pt_selection_get_flags (selection), &error);
-      if (self->trial_plan == NULL)
-        {
-          g_autofree char *text =
-            g_strdup_printf (_("A trial boot is not possible on this machine: %s Turn off “Try for one "
-                               "boot first” to make the change permanent at once."), error->message);
-          add_message (self, "dialog-error-symbolic", text, "error");
-          show_plan (self, self->full_plan, NULL);
-          goto out;
-        }
-      show_plan (self, self->trial_plan->plan, self->full_plan);
+      show_result (self);
+      finish_update (self);
+      return;
     }
-  else
-    show_plan (self, self->full_plan, NULL);
 
-  complete = TRUE;
+  if (g_strcmp0 (key, self->key) != 0)
+    {
+      PlanInput *in = g_new0 (PlanInput, 1);
+      GTask *task;
 
-out:
-  gtk_widget_set_visible (self->plan_box, self->full_plan != NULL);
-  gtk_widget_set_visible (GTK_WIDGET (self->message_list),
-                          gtk_widget_get_first_child (GTK_WIDGET (self->message_list)) != NULL);
-  pt_wizard_page_set_complete (page, complete);
+      g_cancellable_cancel (self->plan_cancellable);
+      g_clear_object (&self->plan_cancellable);
+      self->plan_cancellable = g_cancellable_new ();
+      g_free (self->key);
+      self->key = g_strdup (key);
+      g_clear_pointer (&self->result, plan_output_free);
+
+      in->host = g_object_ref (host);
+      in->gpus = g_strdupv ((char **) gpus);
+      in->flags = pt_selection_get_flags (selection);
+      in->trial = get_trial (self);
+      task = g_task_new (self, self->plan_cancellable, plan_done_cb, g_strdup (key));
+      g_task_set_source_tag (task, pt_wizard_review_page_update);
+      g_task_set_task_data (task, in, (GDestroyNotify) plan_input_free);
+      g_task_run_in_thread (task, plan_thread);
+      g_object_unref (task);
+    }
+  add_message (self, "content-loading-symbolic", _("Reading the boot configuration…"), "dim-label");
+  finish_update (self);
+  return;
+
+invalid:
+  g_cancellable_cancel (self->plan_cancellable);
+  g_clear_pointer (&self->key, g_free);
+  g_clear_pointer (&self->result, plan_output_free);
+  finish_update (self);
 }
 
 static void
@@ -390,8 +503,10 @@ pt_wizard_review_page_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (settings, self);
   gtk_widget_dispose_template (GTK_WIDGET (object), PT_TYPE_WIZARD_REVIEW_PAGE);
   self->message_list = NULL;
-  g_clear_pointer (&self->trial_plan, pt_trial_plan_free);
-  g_clear_pointer (&self->full_plan, pt_plan_free);
+  g_cancellable_cancel (self->plan_cancellable);
+  g_clear_object (&self->plan_cancellable);
+  g_clear_pointer (&self->key, g_free);
+  g_clear_pointer (&self->result, plan_output_free);
 
   G_OBJECT_CLASS (pt_wizard_review_page_parent_class)->dispose (object);
 }
