@@ -167,8 +167,10 @@ go_to (PtWizard *self,
   pt_wizard_page_shown (page);
 
   root = gtk_widget_get_root (GTK_WIDGET (self));
-  if (GTK_IS_WINDOW (root) && gtk_widget_get_visible (GTK_WIDGET (self->next_button)))
-    gtk_window_set_default_widget (GTK_WINDOW (root), GTK_WIDGET (self->next_button));
+  if (GTK_IS_WINDOW (root) && gtk_widget_get_mapped (GTK_WIDGET (self)))
+    gtk_window_set_default_widget (GTK_WINDOW (root),
+                                   gtk_widget_get_visible (GTK_WIDGET (self->next_button))
+                                   ? GTK_WIDGET (self->next_button) : NULL);
 }
 
 static void
@@ -531,6 +533,20 @@ pt_wizard_map (GtkWidget *widget)
     gtk_window_set_default_widget (GTK_WINDOW (root), GTK_WIDGET (self->next_button));
 }
 
+/* Enter must not press Next while the Devices page is shown. */
+static void
+pt_wizard_unmap (GtkWidget *widget)
+{
+  PtWizard *self = PT_WIZARD (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+
+  if (GTK_IS_WINDOW (root) &&
+      gtk_window_get_default_widget (GTK_WINDOW (root)) == GTK_WIDGET (self->next_button))
+    gtk_window_set_default_widget (GTK_WINDOW (root), NULL);
+
+  GTK_WIDGET_CLASS (pt_wizard_parent_class)->unmap (widget);
+}
+
 /* For screenshots: PASSTHROUGH_WIZARD_SIZE=360x720 (the narrowest window
  * the design supports, for instance) sizes the window before it shows. */
 static void
@@ -598,6 +614,7 @@ pt_wizard_class_init (PtWizardClass *klass)
   object_class->dispose = pt_wizard_dispose;
   object_class->finalize = pt_wizard_finalize;
   widget_class->map = pt_wizard_map;
+  widget_class->unmap = pt_wizard_unmap;
   widget_class->root = pt_wizard_root;
 
   g_type_ensure (PT_TYPE_WIZARD_WELCOME_PAGE);
