@@ -166,12 +166,16 @@ def wait_for_text(s, node, predicate, timeout=20):
     return False, text
 
 
-def is_enabled(node):
-    from gi.repository import Atspi
+def has_state(node, state):
     try:
-        return node.get_state_set().contains(Atspi.StateType.SENSITIVE)
+        return node.get_state_set().contains(state)
     except Exception:
         return False
+
+
+def is_enabled(node):
+    from gi.repository import Atspi
+    return has_state(node, Atspi.StateType.SENSITIVE)
 
 
 def wait_enabled(node, timeout=20):
@@ -198,33 +202,57 @@ def find_radio(s, root, name, timeout=15):
         time.sleep(0.2)
 
 
-def has_state(node, state):
-    try:
-        return node.get_state_set().contains(state)
-    except Exception:
-        return False
+def press_key(keysym):
+    from gi.repository import Atspi
+    Atspi.generate_keyboard_event(keysym, None, Atspi.KeySynthType.SYM)
+    time.sleep(0.05)
 
 
-def choose(s, node):
-    """Checks a radio button as a keyboard user does: Tab until it (or the
-    row it belongs to) has the focus, then Space. GTK 4.8 gives check
-    buttons no AT-SPI action and does not implement grab_focus."""
+def focus_by_tab(s, node):
+    """Tabs until node, something inside it, or the list row it belongs to
+    has the keyboard focus, as a keyboard user does. GTK 4.8 does not
+    implement AT-SPI's grab_focus."""
     from gi.repository import Atspi
     row = node.get_parent()
     while row is not None and s.role_name(row) != "list item":
         row = row.get_parent()
     for _ in range(80):
-        if has_state(node, Atspi.StateType.FOCUSED) or (row is not None and has_state(row, Atspi.StateType.FOCUSED)):
-            Atspi.generate_keyboard_event(0x20, None, Atspi.KeySynthType.SYM)  # space
-            deadline = time.monotonic() + 5
-            while time.monotonic() < deadline:
-                if has_state(node, Atspi.StateType.CHECKED):
-                    return
-                time.sleep(0.1)
-            raise s.SessionError("Space did not check %r" % s.name_of(node))
-        Atspi.generate_keyboard_event(0xff09, None, Atspi.KeySynthType.SYM)  # Tab
-        time.sleep(0.1)
+        if any(has_state(n, Atspi.StateType.FOCUSED) for n in s.walk(node)) or \
+           (row is not None and has_state(row, Atspi.StateType.FOCUSED)):
+            return
+        press_key(0xff09)  # Tab
+        time.sleep(0.05)
     raise s.SessionError("Tab never reached %r" % s.name_of(node))
+
+
+def choose(s, node):
+    """Checks a radio button with Tab and Space: GTK 4.8 gives check
+    buttons no AT-SPI action."""
+    from gi.repository import Atspi
+    focus_by_tab(s, node)
+    press_key(0x20)  # space
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        if has_state(node, Atspi.StateType.CHECKED):
+            return
+        time.sleep(0.1)
+    raise s.SessionError("Space did not check %r" % s.name_of(node))
+
+
+def type_into(mnemonic, text):
+    """Replaces the text of an entry from the keyboard, reaching it by its
+    mnemonic (Alt+letter): a GTK 4.8 entry row's text field reports no
+    focus over AT-SPI, so Tab cannot tell when it got there."""
+    from gi.repository import Atspi
+    Atspi.generate_keyboard_event(1 << 3, None, Atspi.KeySynthType.LOCKMODIFIERS)  # Mod1: Alt
+    press_key(ord(mnemonic))
+    Atspi.generate_keyboard_event(1 << 3, None, Atspi.KeySynthType.UNLOCKMODIFIERS)
+    time.sleep(0.3)
+    press_key(0xff57)  # End
+    for _ in range(40):
+        press_key(0xff08)  # BackSpace
+    Atspi.generate_keyboard_event(0, text, Atspi.KeySynthType.STRING)
+    time.sleep(0.3)
 
 
 def find_dialog(s, app, timeout=30):
@@ -277,6 +305,17 @@ def attach_steps(s, proc):
     ok(not missing, "every interactive widget of the setup page has an accessible name",
        "\n".join(missing))
 
+    # A new VM may not take the name of an existing one.
+    review = s.find(dialog, role="push button", name="Review")
+    type_into("m", "test")  # Na_me
+    found, text = wait_for_text(s, dialog, lambda t: "exists already" in t, timeout=10)
+    ok(found and not is_enabled(review),
+       "Alt+M reaches the name; a new VM named like the existing \"test\" is refused, "
+       "Review disabled", text[-800:])
+    type_into("m", "win11")
+    ok(wait_enabled(review, timeout=10) and "exists already" not in s.all_text(dialog),
+       "a free name enables Review")
+
     choose(s, find_radio(s, dialog, "Existing virtual machine"))
     radio = find_radio(s, dialog, "test", timeout=20)
     ok(True, "Existing virtual machine lists the domain \"test\" as a radio button")
@@ -284,7 +323,6 @@ def attach_steps(s, proc):
     description = s.all_text(row)
     ok("Running" in description and "next start" in description,
        "the domain is described as running, getting the GPU at its next start", description)
-    review = s.find(dialog, role="push button", name="Review")
     ok(not is_enabled(review), "Review waits until a domain is chosen")
     choose(s, radio)
     ok(wait_enabled(review) and radio.get_state_set().contains(Atspi.StateType.CHECKED),
@@ -350,6 +388,9 @@ def detach_steps(s, proc):
     s.activate(s.find(dialog, role="push button", name="Back"))
     find_radio(s, dialog, "gaming", timeout=10)
     ok(True, "detach: Back returns to the choice of VM")
+    press_key(0xff1b)  # Escape
+    time.sleep(2)  # see attach_steps: let the dialog go before asking again
+    ok(find_dialog(s, app, timeout=0.5) is None, "Escape closes the dialog")
 
 
 if __name__ == "__main__":

@@ -1195,6 +1195,7 @@ pt_vm_dialog_constructed (GObject *object)
   gtk_editable_set_text (GTK_EDITABLE (self->uri_row), uri != NULL ? uri : PT_VM_DEFAULT_URI);
 
   apply_defaults (self);
+  suggest_name (self);
   show_page (self, "setup");
   if (self->selection != NULL)
     set_up_plan (self);
