@@ -339,7 +339,9 @@ pt_device_details_set_device (PtDeviceDetails *self,
                             pt_device_get_subsystem_device (device));
   add_row (group, _("Subsystem ID"), text);
   g_clear_pointer (&text, g_free);
-  text = g_strdup_printf ("%s (%04x), rev %02x",
+  /* Translators: a PCI class, its code and the revision: "VGA compatible
+   * controller (0300), revision a1". */
+  text = g_strdup_printf (_("%s (%04x), revision %02x"),
                           pt_device_get_class_name (device) ? pt_device_get_class_name (device) : _("Unknown class"),
                           pt_device_get_class_code (device),
                           pt_device_get_revision (device));
