@@ -303,7 +303,6 @@ static void
 show_result (PtWizardReviewPage *self)
 {
   PlanOutput *out = self->result;
-  PtHost *host = pt_wizard_page_get_host (PT_WIZARD_PAGE (self));
 
   if (out->full == NULL)
     {
@@ -312,10 +311,7 @@ show_result (PtWizardReviewPage *self)
       add_message (self, "dialog-error-symbolic", text, "error");
       return;
     }
-  if (host != NULL && pt_host_is_snapshot (host))
-    add_message (self, "dialog-information-symbolic",
-                 _("A snapshot holds no boot files, so no file changes are shown. Open Passthrough on the "
-                   "machine itself to see them."), NULL);
+  /* A snapshot's plan carries its own note that it has no files. */
   if (out->trial_error != NULL)
     {
       g_autofree char *text =
