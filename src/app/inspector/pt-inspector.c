@@ -20,6 +20,7 @@
 #include "pt-graph-node.h"
 #include "pt-graph-view.h"
 #include "pt-inspector.h"
+#include "pt-plan-area.h"
 #include "pt-quirks.h"
 
 struct _PtInspector
@@ -29,6 +30,7 @@ struct _PtInspector
   GtkSearchEntry  *search_entry;
   GtkWidget       *zoom_box;
   GtkRevealer     *plan_revealer;
+  PtPlanArea      *plan_area;
   GtkListBox      *plan_list;
   AdwFlap         *flap;
   GtkStack        *view_stack;
@@ -814,12 +816,13 @@ pt_inspector_class_init (PtInspectorClass *klass)
   g_type_ensure (PT_TYPE_GRAPH_VIEW);
   g_type_ensure (PT_TYPE_DEVICE_LIST);
   g_type_ensure (PT_TYPE_DEVICE_DETAILS);
+  g_type_ensure (PT_TYPE_PLAN_AREA);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/passthrough/Passthrough/inspector/pt-inspector.ui");
   gtk_widget_class_bind_template_child (widget_class, PtInspector, search_entry);
   gtk_widget_class_bind_template_child (widget_class, PtInspector, zoom_box);
   gtk_widget_class_bind_template_child (widget_class, PtInspector, plan_revealer);
-  gtk_widget_class_bind_template_child (widget_class, PtInspector, plan_list);
+  gtk_widget_class_bind_template_child (widget_class, PtInspector, plan_area);
   gtk_widget_class_bind_template_child (widget_class, PtInspector, flap);
   gtk_widget_class_bind_template_child (widget_class, PtInspector, view_stack);
   gtk_widget_class_bind_template_child (widget_class, PtInspector, graph);
@@ -866,6 +869,7 @@ pt_inspector_init (PtInspector *self)
   self->gpus = g_hash_table_new (NULL, NULL);
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->plan_list = pt_plan_area_get_list (self->plan_area);
 
   pt_inspector_set_view (self, "graph");
   if (PT_IS_APPLICATION (app) && pt_application_get_settings (PT_APPLICATION (app)) != NULL)
