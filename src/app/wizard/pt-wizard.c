@@ -149,6 +149,7 @@ go_to (PtWizard *self,
 {
   PtWizardPage *page;
   GSettings *settings = get_settings ();
+  PtHost *host;
   GtkRoot *root;
 
   g_return_if_fail (index < self->pages->len);
@@ -157,8 +158,10 @@ go_to (PtWizard *self,
   pt_wizard_page_update (page);
   gtk_stack_set_visible_child (self->stack, GTK_WIDGET (page));
 
-  /* After the Restart page, the next start belongs at Verify. */
-  if (settings != NULL && self->restored)
+  /* After the Restart page, the next start belongs at Verify. A snapshot
+   * is someone else's machine: it leaves this one's progress alone. */
+  host = self->selection != NULL ? pt_selection_get_host (self->selection) : NULL;
+  if (settings != NULL && self->restored && (host == NULL || !pt_host_is_snapshot (host)))
     g_settings_set_string (settings, "wizard-page",
                            g_strcmp0 (pt_wizard_page_get_id (page), "reboot") == 0
                            ? "verify" : pt_wizard_page_get_id (page));
