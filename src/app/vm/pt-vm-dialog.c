@@ -260,6 +260,12 @@ show_page (PtVmDialog *self,
   else if (done)
     set_action_label (self, _("_Close"), _("Close"));
 
+  /* The window keeps its name; the header says what is being done. */
+  adw_window_title_set_title (self->window_title,
+                              self->op == PT_VM_OP_DETACH && !setup
+                              ? _("Remove GPU from a Virtual Machine")
+                              : _("Add GPU to a Virtual Machine"));
+
   pt_vm_dialog_update (self);
 
   if (review || done)
