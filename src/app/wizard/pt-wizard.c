@@ -337,6 +337,11 @@ rollback_authorized_cb (GObject      *source,
     }
 
   transaction = settings != NULL ? g_settings_get_string (settings, "wizard-transaction") : g_strdup ("");
+  {
+    GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+    if (PT_IS_WINDOW (root))
+      pt_window_add_toast (PT_WINDOW (root), _("Rolling back…"));
+  }
   pt_helper_client_change_async (self->client, "Rollback", NULL, FALSE, 0, transaction,
                                  pt_host_get_root (host), self->cancellable,
                                  rollback_done_cb, g_object_ref (self));
