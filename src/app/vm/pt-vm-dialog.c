@@ -122,23 +122,11 @@ is_stale (PtVmDialog   *self,
 static void
 clear_list_box (GtkListBox *list)
 {
-  GtkWidget *child;
+  GtkListBoxRow *row;
 
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (list))) != NULL)
-    {
-      /* The placeholder is a child too, but not a row. */
-      if (!GTK_IS_LIST_BOX_ROW (child))
-        {
-          GtkWidget *next = gtk_widget_get_next_sibling (child);
-
-          while (next != NULL && !GTK_IS_LIST_BOX_ROW (next))
-            next = gtk_widget_get_next_sibling (next);
-          if (next == NULL)
-            break;
-          child = next;
-        }
-      gtk_list_box_remove (list, child);
-    }
+  /* Rows only: the placeholder stays. */
+  while ((row = gtk_list_box_get_row_at_index (list, 0)) != NULL)
+    gtk_list_box_remove (list, GTK_WIDGET (row));
 }
 
 static GtkWidget *
@@ -236,12 +224,13 @@ show_page (PtVmDialog *self,
   gboolean setup = g_str_equal (name, "setup");
   gboolean review = g_str_equal (name, "review");
   gboolean done = g_str_equal (name, "done");
+  gboolean error = g_str_equal (name, "error");
 
   gtk_stack_set_visible_child_name (self->stack, name);
   gtk_widget_set_visible (GTK_WIDGET (self->cancel_button), setup || g_str_equal (name, "busy"));
   gtk_widget_set_visible (GTK_WIDGET (self->back_button),
-                          review || (g_str_equal (name, "error") && self->plan != NULL));
-  gtk_widget_set_visible (GTK_WIDGET (self->action_button), setup || review || done);
+                          review || (error && self->plan != NULL));
+  gtk_widget_set_visible (GTK_WIDGET (self->action_button), setup || review || done || error);
   gtk_widget_remove_css_class (GTK_WIDGET (self->action_button), "destructive-action");
   gtk_widget_add_css_class (GTK_WIDGET (self->action_button), "suggested-action");
 
@@ -257,8 +246,10 @@ show_page (PtVmDialog *self,
     set_action_label (self, _("C_reate"), _("Create"));
   else if (review)
     set_action_label (self, _("_Apply"), _("Apply"));
-  else if (done)
+  else if (done || error)
     set_action_label (self, _("_Close"), _("Close"));
+  if (error)
+    gtk_widget_remove_css_class (GTK_WIDGET (self->action_button), "suggested-action");
 
   /* The window keeps its name; the header says what is being done. */
   adw_window_title_set_title (self->window_title,
@@ -272,8 +263,8 @@ show_page (PtVmDialog *self,
     gtk_widget_grab_focus (gtk_widget_get_sensitive (GTK_WIDGET (self->action_button))
                            ? GTK_WIDGET (self->action_button)
                            : GTK_WIDGET (self->back_button));
-  else if (g_str_equal (name, "error") && self->plan != NULL)
-    gtk_widget_grab_focus (GTK_WIDGET (self->back_button));
+  else if (error)
+    gtk_widget_grab_focus (GTK_WIDGET (self->plan != NULL ? self->back_button : self->action_button));
 }
 
 static void
@@ -296,6 +287,19 @@ show_busy (PtVmDialog *self,
   adw_status_page_set_title (self->busy_page, title);
   adw_status_page_set_description (self->busy_page, description);
   show_page (self, "busy");
+}
+
+/* TRUE when connected to the URI the entry shows: an edited URI needs
+ * Connect first. */
+static gboolean
+connected_to_shown_uri (PtVmDialog *self)
+{
+  g_autofree char *uri = NULL;
+
+  if (self->connection == NULL || self->connecting)
+    return FALSE;
+  uri = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->uri_row))));
+  return g_strcmp0 (uri, pt_vm_connection_get_uri (self->connection)) == 0;
 }
 
 /* Sensitivity and visibility of the setup page and the action button. */
@@ -338,7 +342,7 @@ pt_vm_dialog_update (PtVmDialog *self)
       gtk_accessible_reset_state (GTK_ACCESSIBLE (self->name_row), GTK_ACCESSIBLE_STATE_INVALID);
     }
 
-  if (self->connection != NULL && !self->connecting && self->plan != NULL)
+  if (connected_to_shown_uri (self) && self->plan != NULL)
     {
       if (is_new)
         can_review = name_problem == NULL && !self->listing
@@ -536,7 +540,8 @@ open_cb (GObject      *source,
   if (connection == NULL)
     {
       set_status (self, STATUS_ERROR, _("Cannot connect"), error->message);
-      gtk_label_set_label (self->domain_placeholder, _("Connect to see the VMs on this hypervisor."));
+      gtk_label_set_label (self->domain_placeholder,
+                           _("Connect to see the VMs on this hypervisor."));
       pt_vm_dialog_update (self);
       return;
     }
@@ -574,7 +579,8 @@ open_cb (GObject      *source,
 static void
 pt_vm_dialog_connect (PtVmDialog *self)
 {
-  g_autofree char *uri = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->uri_row))));
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->uri_row));
+  g_autofree char *uri = g_strstrip (g_strdup (text));
   g_autofree char *connecting = NULL;
 
   if (uri[0] == '\0')
@@ -611,13 +617,15 @@ connect_clicked_cb (PtVmDialog *self)
 static void
 uri_changed_cb (PtVmDialog *self)
 {
-  const char *uri = gtk_editable_get_text (GTK_EDITABLE (self->uri_row));
-
   /* Editing the URI away from the connected one asks for a new Connect. */
-  if (self->connection != NULL && g_strcmp0 (uri, pt_vm_connection_get_uri (self->connection)) != 0)
-    set_status (self, STATUS_IDLE, _("Not connected"), _("Press Connect to use this URI."));
-  else if (self->connection != NULL)
-    set_status (self, STATUS_OK, _("Connected"), pt_vm_connection_get_uri (self->connection));
+  if (self->connection != NULL && !self->connecting)
+    {
+      if (connected_to_shown_uri (self))
+        set_status (self, STATUS_OK, _("Connected"), pt_vm_connection_get_uri (self->connection));
+      else
+        set_status (self, STATUS_IDLE, _("Not connected"), _("Press Connect to use this URI."));
+    }
+  pt_vm_dialog_update (self);
 }
 
 /* ---- the setup form ------------------------------------------------------ */
@@ -811,12 +819,14 @@ fill_review (PtVmDialog *self)
                                             NULL, line, NULL));
     }
   if (!preview->changed)
-    gtk_list_box_append (self->summary_list,
-                         message_row_new ("emblem-ok-symbolic", "success",
-                                          self->op == PT_VM_OP_DETACH
-                                          ? _("Nothing to remove: the VM does not have these devices.")
-                                          : _("Nothing to change: the VM has these devices already."),
-                                          NULL));
+    {
+      const char *nothing = self->op == PT_VM_OP_DETACH
+                            ? _("Nothing to remove: the VM does not have these devices.")
+                            : _("Nothing to change: the VM has these devices already.");
+
+      gtk_list_box_append (self->summary_list,
+                           message_row_new ("emblem-ok-symbolic", "success", nothing, NULL));
+    }
 
   clear_list_box (self->issues_list);
   if (running && preview->changed)
@@ -912,39 +922,20 @@ review (PtVmDialog *self)
   start_preview (self);
 }
 
-static void
-remove_activated (GtkWidget  *widget,
-                  const char *action_name,
-                  GVariant   *param)
-{
-  PtVmDialog *self = PT_VM_DIALOG (widget);
-  const char *name = g_variant_get_string (param, NULL);
-
-  if (self->connection == NULL || self->domains == NULL)
-    return;
-  for (guint i = 0; i < self->domains->len; i++)
-    {
-      PtVmDomainInfo *info = g_ptr_array_index (self->domains, i);
-
-      if (g_strcmp0 (info->name, name) != 0)
-        continue;
-      g_clear_pointer (&self->domain, g_free);
-      g_clear_pointer (&self->options, pt_vm_options_free);
-      self->op = PT_VM_OP_DETACH;
-      self->domain = g_strdup (name);
-      self->domain_state = info->state;
-      start_preview (self);
-      return;
-    }
-}
-
-/* The domain row's "remove" signal, routed through an action so the row
- * needs to know nothing about the dialog. */
+/* "Remove GPU…" on a domain that has the plan: the same preview, for
+ * PT_VM_OP_DETACH. The row knows nothing about the dialog. */
 static void
 row_remove_cb (PtVmDomainRow *row,
                PtVmDialog    *self)
 {
-  gtk_widget_activate_action (GTK_WIDGET (self), "vm.remove", "s", pt_vm_domain_row_get_name (row));
+  if (self->connection == NULL || self->connecting)
+    return;
+  g_clear_pointer (&self->domain, g_free);
+  g_clear_pointer (&self->options, pt_vm_options_free);
+  self->op = PT_VM_OP_DETACH;
+  self->domain = g_strdup (pt_vm_domain_row_get_name (row));
+  self->domain_state = pt_vm_domain_row_get_state (row);
+  start_preview (self);
 }
 
 /* ---- apply and after ----------------------------------------------------- */
@@ -1068,7 +1059,7 @@ action_clicked_cb (PtVmDialog *self)
     review (self);
   else if (g_str_equal (page, "review"))
     apply (self);
-  else if (g_str_equal (page, "done"))
+  else if (g_str_equal (page, "done") || g_str_equal (page, "error"))
     gtk_window_close (GTK_WINDOW (self));
 }
 
@@ -1108,7 +1099,8 @@ screenshot_tick_cb (GtkWidget     *widget,
       return G_SOURCE_CONTINUE;
     }
   key = g_str_equal (page, "setup")
-        ? g_strdup_printf ("setup-%s", gtk_check_button_get_active (self->new_check) ? "new" : "existing")
+        ? g_strdup_printf ("setup-%s",
+                           gtk_check_button_get_active (self->new_check) ? "new" : "existing")
         : g_strdup (page);
   if (g_strcmp0 (key, self->shot_key) != 0)
     {
@@ -1375,7 +1367,6 @@ pt_vm_dialog_class_init (PtVmDialogClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, back_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, virt_manager_clicked_cb);
 
-  gtk_widget_class_install_action (widget_class, "vm.remove", "s", remove_activated);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }
 
@@ -1391,7 +1382,8 @@ pt_vm_dialog_init (PtVmDialog *self)
   set_accessible_name (GTK_WIDGET (self->connect_button), _("Connect"));
   set_accessible_name (GTK_WIDGET (self->disk_path_button), _("Choose disk image"));
   set_accessible_name (GTK_WIDGET (self->iso_button), _("Choose installation medium"));
-  set_accessible_name (GTK_WIDGET (self->virt_manager_button), _("Open in Virtual Machine Manager"));
+  set_accessible_name (GTK_WIDGET (self->virt_manager_button),
+                       _("Open in Virtual Machine Manager"));
 }
 
 PtVmDialog *
