@@ -1212,9 +1212,13 @@ pt_vm_dialog_constructed (GObject *object)
       gtk_widget_add_tick_callback (GTK_WIDGET (self), screenshot_tick_cb, NULL, NULL);
     }
 
-  /* Connecting to a local libvirt is what nearly everyone wants first. */
+  /* Connecting to a local libvirt is what nearly everyone wants first;
+   * then the choice between a new and an existing VM. */
   if (self->plan != NULL)
-    pt_vm_dialog_connect (self);
+    {
+      gtk_window_set_focus (GTK_WINDOW (self), GTK_WIDGET (self->new_check));
+      pt_vm_dialog_connect (self);
+    }
 }
 
 static void
