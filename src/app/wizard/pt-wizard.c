@@ -19,6 +19,7 @@
 #include "pt-window.h"
 #include "pt-wizard.h"
 #include "pt-wizard-apply-page.h"
+#include "pt-wizard-autostart.h"
 #include "pt-wizard-firmware-page.h"
 #include "pt-wizard-gpu-page.h"
 #include "pt-wizard-page.h"
@@ -162,9 +163,21 @@ go_to (PtWizard *self,
    * is someone else's machine: it leaves this one's progress alone. */
   host = self->selection != NULL ? pt_selection_get_host (self->selection) : NULL;
   if (settings != NULL && self->restored && (host == NULL || !pt_host_is_snapshot (host)))
-    g_settings_set_string (settings, "wizard-page",
-                           g_strcmp0 (pt_wizard_page_get_id (page), "reboot") == 0
-                           ? "verify" : pt_wizard_page_get_id (page));
+    {
+      const char *id = pt_wizard_page_get_id (page);
+
+      g_settings_set_string (settings, "wizard-page",
+                             g_strcmp0 (id, "reboot") == 0 ? "verify" : id);
+      /* Only for this computer: a window on another root or a test tree
+       * must not change what starts at the user's next login. */
+      if (host != NULL && g_strcmp0 (pt_host_get_root (host), "/") == 0)
+        {
+          if (g_strcmp0 (id, "reboot") == 0)
+            pt_wizard_autostart_set (TRUE);
+          else if (g_strcmp0 (id, "vm") == 0 || g_strcmp0 (id, "welcome") == 0)
+            pt_wizard_autostart_set (FALSE);
+        }
+    }
 
   update_navigation (self);
   pt_wizard_page_shown (page);
