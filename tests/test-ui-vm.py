@@ -18,6 +18,10 @@
 #  - on a second test-driver host (a node XML file) whose domain "gaming"
 #    has the GPU, only that domain offers "Remove GPU", whose preview
 #    removes both hostdevs (- lines in the diff);
+#  - Apply itself, only on the test driver's in-memory copy of "test" (gone
+#    when the app exits): the result page, and "Open in Virtual Machine
+#    Manager" runs virt-manager (a stand-in first in PATH) with --connect
+#    URI --show-domain-console test;
 #  - the app printed no GLib warning or critical (and G_DEBUG=fatal-criticals
 #    would have killed it).
 #
@@ -98,6 +102,17 @@ def main():
                 attach_steps, "attach")
         run_app(s, app_bin, root, tmp, dict(base_env, PASSTHROUGH_LIBVIRT_URI="test://" + node_xml),
                 detach_steps, "detach")
+        # A virt-manager that writes down how it was started.
+        bindir = os.path.join(tmp, "bin")
+        os.mkdir(bindir)
+        fake = os.path.join(bindir, "virt-manager")
+        with open(fake, "w") as f:
+            f.write('#!/bin/sh\nprintf "%%s\\n" "$@" > "%s"\n' % os.path.join(tmp, "virt-manager.args"))
+        os.chmod(fake, 0o755)
+        apply_env = dict(base_env, PASSTHROUGH_LIBVIRT_URI="test:///default",
+                         PATH=bindir + os.pathsep + base_env.get("PATH", "/usr/bin:/bin"))
+        run_app(s, app_bin, root, tmp, apply_env,
+                lambda s, proc: apply_steps(s, proc, os.path.join(tmp, "virt-manager.args")), "apply")
     finally:
         session.__exit__(None, None, None)
         subprocess.run(["rm", "-rf", tmp])
@@ -391,6 +406,34 @@ def detach_steps(s, proc):
     press_key(0xff1b)  # Escape
     time.sleep(2)  # see attach_steps: let the dialog go before asking again
     ok(find_dialog(s, app, timeout=0.5) is None, "Escape closes the dialog")
+
+
+
+def apply_steps(s, proc, args_file):
+    app = s.find_app("passthrough", timeout=60)
+    dialog = find_dialog(s, app)
+    if not ok(dialog is not None, "apply: the VM dialog opens"):
+        return
+    choose(s, find_radio(s, dialog, "Existing virtual machine"))
+    choose(s, find_radio(s, dialog, "test", timeout=20))
+    review = s.find(dialog, role="push button", name="Review")
+    wait_enabled(review)
+    s.activate(review)
+    apply_button = s.find(dialog, role="push button", name="Apply", timeout=30)
+    s.activate(apply_button)
+    found, text = wait_for_text(s, dialog, lambda t: "GPU Added to" in t, timeout=30)
+    ok(found and "shut it down and start it again" in text,
+       "Apply on the test driver ends on \"GPU Added to “test”\", for its next start", text[-1500:])
+    s.activate(s.find(dialog, role="push button", name="Open in Virtual Machine Manager"))
+    deadline = time.monotonic() + 10
+    while not os.path.exists(args_file) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    args = open(args_file).read().split("\n")[:-1] if os.path.exists(args_file) else []
+    ok(args == ["--connect", "test:///default", "--show-domain-console", "test"],
+       "Open in Virtual Machine Manager runs virt-manager --connect URI --show-domain-console test",
+       repr(args))
+    time.sleep(2)  # the dialog closes; see attach_steps
+    ok(find_dialog(s, app, timeout=0.5) is None, "and the dialog closes")
 
 
 if __name__ == "__main__":
