@@ -1380,6 +1380,10 @@ pt_vm_dialog_init (PtVmDialog *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->domain_group = g_object_ref_sink (GTK_CHECK_BUTTON (gtk_check_button_new ()));
+  /* A screen reader reads why a name is refused along with the name. */
+  gtk_accessible_update_relation (GTK_ACCESSIBLE (self->name_row),
+                                  GTK_ACCESSIBLE_RELATION_DESCRIBED_BY, self->name_error, NULL,
+                                  -1);
 
   set_accessible_name (GTK_WIDGET (self->cancel_button), _("Cancel"));
   set_accessible_name (GTK_WIDGET (self->back_button), _("Back"));
