@@ -44,12 +44,15 @@ struct _PtInspector
   GHashTable      *gpus;       /* PtDevice * → PtGpu * */
   char            *view;
   gboolean         syncing;
+  gboolean         debug_done;
 
   /* build-aux/bench */
   gulong           bench_paint_id;
   guint            bench_scroll_frames;
   GArray          *bench_intervals;   /* gint64 µs */
-  GArray          *bench_work;        /* gint64 µs */
+  GArray          *bench_work;        /* gint64 µs, frames that scrolled */
+  GArray          *bench_zoom_work;   /* gint64 µs, frames that zoomed */
+  gboolean         bench_zoomed;
   gint64           bench_last_frame;
   gint64           bench_frame_start;
   gint64           bench_host_time;
@@ -519,9 +522,11 @@ print_stats (const char *name,
   g_array_sort (values, compare_int64);
   if (values->len == 0)
     return;
-  g_print ("%s-median-ms %.2f\n%s-max-ms %.2f\n", name,
-           g_array_index (values, gint64, values->len / 2) / 1000.0, name,
-           g_array_index (values, gint64, values->len - 1) / 1000.0);
+  g_print ("%s-median-ms %.2f\n%s-p95-ms %.2f\n%s-max-ms %.2f\n%s-count %u\n",
+           name, g_array_index (values, gint64, values->len / 2) / 1000.0,
+           name, g_array_index (values, gint64, values->len * 95 / 100) / 1000.0,
+           name, g_array_index (values, gint64, values->len - 1) / 1000.0,
+           name, values->len);
 }
 
 static void
@@ -562,11 +567,13 @@ bench_scroll_tick_cb (GtkWidget     *widget,
       g_print ("frames %u\n", n);
       print_stats ("frame-interval", self->bench_intervals);
       print_stats ("frame-work", self->bench_work);
+      print_stats ("zoom-frame-work", self->bench_zoom_work);
       bench_quit (self);
       return G_SOURCE_REMOVE;
     }
 
   /* Scroll down a page every frame, zoom out then in every 40 frames. */
+  self->bench_zoomed = n % 20 == 0 && n > 0;
   if (n % 40 == 20)
     pt_graph_view_set_zoom (self->graph, 0.5);
   else if (n % 40 == 0 && n > 0)
@@ -586,6 +593,7 @@ bench_scroll_start (PtInspector *self)
   g_print ("graph-complete-us %" G_GINT64_FORMAT "\n", g_get_monotonic_time ());
   self->bench_intervals = g_array_new (FALSE, FALSE, sizeof (gint64));
   self->bench_work = g_array_new (FALSE, FALSE, sizeof (gint64));
+  self->bench_zoom_work = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_signal_connect_object (clock, "before-paint", G_CALLBACK (bench_before_paint_cb), self, 0);
   gtk_widget_add_tick_callback (GTK_WIDGET (self), bench_scroll_tick_cb, NULL, NULL);
 }
@@ -597,7 +605,8 @@ bench_after_paint_cb (GdkFrameClock *clock,
   if (self->bench_work != NULL)
     {
       gint64 work = g_get_monotonic_time () - self->bench_frame_start;
-      g_array_append_val (self->bench_work, work);
+      g_array_append_val (self->bench_zoomed ? self->bench_zoom_work : self->bench_work, work);
+      self->bench_zoomed = FALSE;
       return;
     }
 
@@ -654,7 +663,7 @@ bench_start (PtInspector *self)
 }
 
 /* PASSTHROUGH_INSPECTOR_DEBUG="tick=ADDR,select=ADDR,search=TEXT,zoom=F,
- * list,details,keys=down+right+space" puts the page in a given state, for
+ * list,details,keys=graph+down+right+space+tab+reload" puts the page in a given state, for
  * screenshots and manual checks; keys go through the window's focus
  * movement as arrow keys and Tab do. */
 static void
@@ -683,6 +692,8 @@ debug_apply_late (gpointer user_data)
 
               if (g_str_equal (keys[k], "graph"))
                 pt_graph_view_focus_selected (self->graph);
+              else if (g_str_equal (keys[k], "reload"))
+                gtk_widget_activate_action (GTK_WIDGET (root), "win.reload", NULL);
               else if (g_str_equal (keys[k], "space") && PT_IS_GRAPH_NODE (focus) &&
                        pt_graph_node_get_device (PT_GRAPH_NODE (focus)) != NULL &&
                        pt_device_is_gpu (pt_graph_node_get_device (PT_GRAPH_NODE (focus))))
@@ -703,8 +714,10 @@ debug_apply (PtInspector *self)
   const char *env = g_getenv ("PASSTHROUGH_INSPECTOR_DEBUG");
   g_auto(GStrv) parts = NULL;
 
-  if (env == NULL)
+  /* Once: a reload asked for here must not ask again. */
+  if (env == NULL || self->debug_done)
     return;
+  self->debug_done = TRUE;
   parts = g_strsplit (env, ",", -1);
   for (guint i = 0; parts[i] != NULL; i++)
     {
@@ -755,6 +768,7 @@ pt_inspector_finalize (GObject *object)
   g_clear_pointer (&self->view, g_free);
   g_clear_pointer (&self->bench_intervals, g_array_unref);
   g_clear_pointer (&self->bench_work, g_array_unref);
+  g_clear_pointer (&self->bench_zoom_work, g_array_unref);
 
   G_OBJECT_CLASS (pt_inspector_parent_class)->finalize (object);
 }
