@@ -85,6 +85,7 @@ struct _PtVmDialog
   PtVmResult          *preview;
   char                *disk_path;      /* an existing image, chosen in the file chooser */
   char                *iso_path;
+  char                *suggested_name; /* the last name the dialog filled in */
 
   /* PASSTHROUGH_VM_SCREENSHOT */
   char                *shot_key;
@@ -421,7 +422,8 @@ apply_defaults (PtVmDialog *self)
   gtk_spin_button_set_value (self->disk_size_spin, options->disk_size_gib);
 }
 
-/* A name for the new VM that is not taken yet. */
+/* A name for the new VM that is not taken yet, unless the user has typed
+ * one: that one stays, and says so when it is taken. */
 static void
 suggest_name (PtVmDialog *self)
 {
@@ -431,13 +433,15 @@ suggest_name (PtVmDialog *self)
   const char *base = C_("vm name", "passthrough");
   g_autofree char *name = g_strdup (base);
 
-  if (current[0] != '\0' && !domain_exists (self, current))
+  if (current[0] != '\0' && g_strcmp0 (current, self->suggested_name) != 0)
     return;
   for (guint i = 2; domain_exists (self, name) && i < 100; i++)
     {
       g_free (name);
       name = g_strdup_printf ("%s-%u", base, i);
     }
+  g_free (self->suggested_name);
+  self->suggested_name = g_strdup (name);
   gtk_editable_set_text (GTK_EDITABLE (self->name_row), name);
 }
 
@@ -1250,6 +1254,7 @@ pt_vm_dialog_finalize (GObject *object)
   g_clear_pointer (&self->preview, pt_vm_result_free);
   g_clear_pointer (&self->disk_path, g_free);
   g_clear_pointer (&self->iso_path, g_free);
+  g_clear_pointer (&self->suggested_name, g_free);
   g_clear_pointer (&self->shot_key, g_free);
   g_clear_pointer (&self->shots_taken, g_hash_table_unref);
 
