@@ -322,12 +322,12 @@ def attach_steps(s, proc):
 
     # A new VM may not take the name of an existing one.
     review = s.find(dialog, role="push button", name="Review")
-    type_into("m", "test")  # Na_me
+    type_into("a", "test")  # N_ame
     found, text = wait_for_text(s, dialog, lambda t: "exists already" in t, timeout=10)
     ok(found and not is_enabled(review),
-       "Alt+M reaches the name; a new VM named like the existing \"test\" is refused, "
+       "Alt+A reaches the name; a new VM named like the existing \"test\" is refused, "
        "Review disabled", text[-800:])
-    type_into("m", "win11")
+    type_into("a", "win11")
     ok(wait_enabled(review, timeout=10) and "exists already" not in s.all_text(dialog),
        "a free name enables Review")
 
