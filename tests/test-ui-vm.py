@@ -16,8 +16,9 @@
 #  - nothing is applied: Apply is offered but not pressed; Back returns to
 #    the choice and Cancel closes the dialog;
 #  - on a second test-driver host (a node XML file) whose domain "gaming"
-#    has the GPU, only that domain offers "Remove GPU", whose preview
-#    removes both hostdevs (- lines in the diff);
+#    has the GPU, adding it to "office" is refused (it belongs to
+#    "gaming"), and only "gaming" offers "Remove GPU", whose preview removes
+#    both hostdevs (- lines in the diff);
 #  - Apply itself, only on the test driver's in-memory copy of "test" (gone
 #    when the app exits): the result page, and "Open in Virtual Machine
 #    Manager" runs virt-manager (a stand-in first in PATH) with --connect
@@ -393,6 +394,17 @@ def detach_steps(s, proc):
     remove = s.find(dialog, role="push button", name="Remove GPU from gaming")
     ok(not any(s.name_of(n) == "Remove GPU from office" and s.is_showing(n) for n in s.walk(dialog)),
        "only the domain with the GPU offers Remove GPU")
+    # The GPU is in "gaming": adding it to "office" is refused before anything is written.
+    choose(s, find_radio(s, dialog, "office"))
+    review = s.find(dialog, role="push button", name="Review")
+    wait_enabled(review)
+    s.activate(review)
+    found, text = wait_for_text(s, dialog, lambda t: "The GPU Belongs to Another VM" in t, timeout=30)
+    ok(found and "gaming" in text[text.find("The GPU Belongs"):],
+       "adding the GPU to \"office\" is refused: it belongs to \"gaming\"", text[-1500:])
+    s.activate(s.find(dialog, role="push button", name="Back"))
+    remove = s.find(dialog, role="push button", name="Remove GPU from gaming", timeout=10)
+
     s.activate(remove)
     removed = re.compile(r"""^-\s*<hostdev mode=["']subsystem["'] type=["']pci["'] managed=["']yes["']>""", re.M)
     found, text = wait_for_text(s, dialog, lambda t: removed.search(t) is not None, timeout=30)

@@ -280,6 +280,36 @@ show_error (PtVmDialog *self,
   show_page (self, "error");
 }
 
+/* A title for the error page that names the problem; the message (from
+ * the core) says what to do. */
+static const char *
+error_title (const GError *error,
+             const char   *fallback)
+{
+  if (error->domain != PT_VM_ERROR)
+    return fallback;
+  switch ((PtVmError) error->code)
+    {
+    case PT_VM_ERROR_CONFLICT:
+      return _("The GPU Belongs to Another VM");
+    case PT_VM_ERROR_EXISTS:
+      return _("The Name Is Taken");
+    case PT_VM_ERROR_NO_DOMAIN:
+      return _("The VM Is Gone");
+    case PT_VM_ERROR_UNSUPPORTED:
+      return _("The Hypervisor Cannot Pass Through a GPU");
+    case PT_VM_ERROR_NO_DAEMON:
+    case PT_VM_ERROR_PERMISSION:
+    case PT_VM_ERROR_UNREACHABLE:
+      return _("Cannot Reach the Hypervisor");
+    case PT_VM_ERROR_FAILED:
+    case PT_VM_ERROR_INVALID_XML:
+    case PT_VM_ERROR_INVALID_ARGUMENT:
+    default:
+      return fallback;
+    }
+}
+
 static void
 show_busy (PtVmDialog *self,
            const char *title,
@@ -880,7 +910,7 @@ preview_cb (GObject      *source,
     return;
   if (preview == NULL)
     {
-      show_error (self, _("Cannot Prepare the Change"), error->message);
+      show_error (self, error_title (error, _("Cannot Prepare the Change")), error->message);
       return;
     }
 
@@ -963,7 +993,7 @@ apply_cb (GObject      *source,
     return;
   if (done == NULL)
     {
-      show_error (self, _("The VM Was Not Changed"), error->message);
+      show_error (self, error_title (error, _("The VM Was Not Changed")), error->message);
       return;
     }
 
