@@ -20,6 +20,7 @@ struct _PtDeviceList
 
   GListStore         *store;
   GtkFilterListModel *filtered;
+  GtkSortListModel   *sorted;
   GtkCustomFilter    *filter;
   GtkSingleSelection *model;
   PtHost             *host;
@@ -241,6 +242,23 @@ filter_func (gpointer item,
   return strstr (hay, self->needle) != NULL;
 }
 
+/* Enter (or a double click) on a GPU's row ticks or unticks it, so the
+ * keyboard needs no way into the tick cell. */
+static void
+row_activated_cb (GtkColumnView *view,
+                  guint          position,
+                  PtDeviceList  *self)
+{
+  g_autoptr(PtDevice) device = g_list_model_get_item (G_LIST_MODEL (self->model), position);
+  const char *address;
+
+  if (device == NULL || self->selection == NULL || self->gpus == NULL ||
+      !g_hash_table_contains (self->gpus, device))
+    return;
+  address = pt_device_get_address (device);
+  pt_selection_set_gpu (self->selection, address, !pt_selection_has_gpu (self->selection, address));
+}
+
 static void
 selected_item_cb (GtkSingleSelection *model,
                   GParamSpec         *pspec,
@@ -274,6 +292,91 @@ pt_device_list_map (GtkWidget *widget)
   if (!self->populated)
     populate (self);
   GTK_WIDGET_CLASS (pt_device_list_parent_class)->map (widget);
+}
+
+/* ---- sorting by column ---------------------------------------------------- */
+
+static int
+compare_address (gconstpointer a, gconstpointer b, gpointer user_data)
+{
+  return g_strcmp0 (pt_device_get_address ((PtDevice *) a), pt_device_get_address ((PtDevice *) b));
+}
+
+static int
+compare_name (gconstpointer a, gconstpointer b, gpointer user_data)
+{
+  g_autofree char *na = pt_device_dup_display_name ((PtDevice *) a);
+  g_autofree char *nb = pt_device_dup_display_name ((PtDevice *) b);
+  int r = g_utf8_collate (na, nb);
+
+  return r != 0 ? r : compare_address (a, b, NULL);
+}
+
+static int
+compare_class (gconstpointer a, gconstpointer b, gpointer user_data)
+{
+  guint32 ca = pt_device_get_class ((PtDevice *) a), cb = pt_device_get_class ((PtDevice *) b);
+
+  return ca != cb ? (ca < cb ? -1 : 1) : compare_address (a, b, NULL);
+}
+
+static int
+compare_ids (gconstpointer a, gconstpointer b, gpointer user_data)
+{
+  guint32 ia = ((guint32) pt_device_get_vendor_id ((PtDevice *) a) << 16) | pt_device_get_device_id ((PtDevice *) a);
+  guint32 ib = ((guint32) pt_device_get_vendor_id ((PtDevice *) b) << 16) | pt_device_get_device_id ((PtDevice *) b);
+
+  return ia != ib ? (ia < ib ? -1 : 1) : compare_address (a, b, NULL);
+}
+
+static int
+compare_driver (gconstpointer a, gconstpointer b, gpointer user_data)
+{
+  int r = g_strcmp0 (pt_device_get_driver ((PtDevice *) a), pt_device_get_driver ((PtDevice *) b));
+
+  return r != 0 ? r : compare_address (a, b, NULL);
+}
+
+static int
+compare_group (gconstpointer a, gconstpointer b, gpointer user_data)
+{
+  int ga = pt_device_get_iommu_group ((PtDevice *) a), gb = pt_device_get_iommu_group ((PtDevice *) b);
+
+  return ga != gb ? (ga < gb ? -1 : 1) : compare_address (a, b, NULL);
+}
+
+/* GPUs first, clean before shared before unknown, then the rest. */
+static int
+compare_verdict (gconstpointer a, gconstpointer b, gpointer user_data)
+{
+  PtDeviceList *self = user_data;
+  PtGpu *ga = self->gpus != NULL ? g_hash_table_lookup (self->gpus, a) : NULL;
+  PtGpu *gb = self->gpus != NULL ? g_hash_table_lookup (self->gpus, b) : NULL;
+  int ra = ga != NULL ? (int) ga->isolation : 99;
+  int rb = gb != NULL ? (int) gb->isolation : 99;
+
+  return ra != rb ? (ra < rb ? -1 : 1) : compare_address (a, b, NULL);
+}
+
+static void
+set_column_sorters (PtDeviceList *self)
+{
+  static const GCompareDataFunc funcs[] = {
+    NULL, compare_address, compare_name, compare_class, compare_ids,
+    compare_driver, compare_group, compare_verdict,
+  };
+  GListModel *columns = gtk_column_view_get_columns (self->column_view);
+
+  for (guint i = 0; i < g_list_model_get_n_items (columns) && i < G_N_ELEMENTS (funcs); i++)
+    {
+      g_autoptr(GtkColumnViewColumn) column = g_list_model_get_item (columns, i);
+
+      if (funcs[i] != NULL)
+        {
+          g_autoptr(GtkSorter) sorter = GTK_SORTER (gtk_custom_sorter_new (funcs[i], self, NULL));
+          gtk_column_view_column_set_sorter (column, sorter);
+        }
+    }
 }
 
 static void
@@ -384,11 +487,16 @@ pt_device_list_init (PtDeviceList *self)
   self->store = g_list_store_new (PT_TYPE_DEVICE);
   self->filter = gtk_custom_filter_new (filter_func, self, NULL);
   self->filtered = gtk_filter_list_model_new (G_LIST_MODEL (self->store), GTK_FILTER (self->filter));
-  self->model = gtk_single_selection_new (G_LIST_MODEL (self->filtered));
+  /* Address order until a column header is clicked. */
+  set_column_sorters (self);
+  self->sorted = gtk_sort_list_model_new (G_LIST_MODEL (self->filtered),
+                                          g_object_ref (gtk_column_view_get_sorter (self->column_view)));
+  self->model = gtk_single_selection_new (G_LIST_MODEL (self->sorted));
   gtk_single_selection_set_autoselect (self->model, FALSE);
   gtk_single_selection_set_can_unselect (self->model, TRUE);
   g_signal_connect (self->model, "notify::selected-item", G_CALLBACK (selected_item_cb), self);
   gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->model));
+  g_signal_connect (self->column_view, "activate", G_CALLBACK (row_activated_cb), self);
 }
 
 void
@@ -505,10 +613,10 @@ pt_device_list_set_selected_device (PtDeviceList *self,
 
   /* Linear, but only on a selection made elsewhere (the graph), not per
    * frame or per row. */
-  n = g_list_model_get_n_items (G_LIST_MODEL (self->filtered));
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->sorted));
   for (guint i = 0; device != NULL && i < n; i++)
     {
-      g_autoptr(PtDevice) item = g_list_model_get_item (G_LIST_MODEL (self->filtered), i);
+      g_autoptr(PtDevice) item = g_list_model_get_item (G_LIST_MODEL (self->sorted), i);
       if (item == device)
         {
           gtk_single_selection_set_selected (self->model, i);
