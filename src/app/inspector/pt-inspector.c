@@ -470,6 +470,17 @@ untick_all_activated (GtkWidget  *widget,
     }
 }
 
+/* F9, as for sidebars elsewhere in GNOME. */
+static void
+toggle_details_activated (GtkWidget  *widget,
+                          const char *action_name,
+                          GVariant   *param)
+{
+  PtInspector *self = PT_INSPECTOR (widget);
+
+  adw_flap_set_reveal_flap (self->flap, !adw_flap_get_reveal_flap (self->flap));
+}
+
 static void
 allow_activated (GtkWidget  *widget,
                  const char *action_name,
@@ -866,6 +877,7 @@ pt_inspector_class_init (PtInspectorClass *klass)
   gtk_widget_class_install_action (widget_class, "inspector.zoom-fit", NULL, zoom_activated);
   gtk_widget_class_install_action (widget_class, "inspector.untick-all", NULL, untick_all_activated);
   gtk_widget_class_install_action (widget_class, "inspector.allow-boot-vga", NULL, allow_activated);
+  gtk_widget_class_install_action (widget_class, "inspector.toggle-details", NULL, toggle_details_activated);
   gtk_widget_class_install_action (widget_class, "inspector.allow-shared", NULL, allow_activated);
   gtk_widget_class_install_property_action (widget_class, "inspector.view", "view");
 
@@ -876,6 +888,7 @@ pt_inspector_class_init (PtInspectorClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Subtract, GDK_CONTROL_MASK, "inspector.zoom-out", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_0, GDK_CONTROL_MASK, "inspector.zoom-fit", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_0, GDK_CONTROL_MASK, "inspector.zoom-fit", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F9, 0, "inspector.toggle-details", NULL);
 
   if (display != NULL)
     {
