@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 
 #include "pt-application.h"
+#include "pt-host-loader.h"
 #include "pt-window.h"
 
 struct _PtApplication
@@ -134,6 +135,15 @@ pt_application_startup (GApplication *app)
   static const char *export_accels[] = { "<Control>e", NULL };
   static const char *reload_accels[] = { "F5", "<Control>r", NULL };
   static const char *find_accels[] = { "<Control>f", NULL };
+
+  /* Read the host while GTK and libadwaita start up. */
+  if (self->snapshot != NULL)
+    {
+      g_autoptr(GFile) file = g_file_new_for_commandline_arg (self->snapshot);
+      pt_host_loader_preload (NULL, file);
+    }
+  else
+    pt_host_loader_preload (self->root != NULL ? self->root : "/", NULL);
 
   G_APPLICATION_CLASS (pt_application_parent_class)->startup (app);
 

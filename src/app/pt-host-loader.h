@@ -7,6 +7,18 @@
 
 G_BEGIN_DECLS
 
+/* Starts reading the host in a thread at once (before the window exists);
+ * the first pt_host_loader_load_async() for the same host takes the
+ * result. Exactly one of @root and @snapshot is non-NULL. */
+void    pt_host_loader_preload     (const char          *root,
+                                    GFile               *snapshot);
+
+/* The preloaded host if it is this one and has been read already (never
+ * blocks), else NULL. A failed preload is left to pt_host_loader_load_async()
+ * to report. */
+PtHost *pt_host_loader_take_preloaded (const char        *root,
+                                       GFile             *snapshot);
+
 /* Exactly one of @root and @snapshot is non-NULL. */
 void    pt_host_loader_load_async  (const char          *root,
                                     GFile               *snapshot,

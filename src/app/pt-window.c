@@ -84,6 +84,30 @@ pt_window_run_test_hooks (PtWindow *self)
     gtk_widget_activate_action (GTK_WIDGET (self), "win.attach-vm", NULL);
 }
 
+static gboolean
+run_test_hooks_idle (gpointer data)
+{
+  pt_window_run_test_hooks (PT_WINDOW (data));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+pt_window_show_host (PtWindow *self,
+                     PtHost   *host)
+{
+  pt_selection_set_host (self->selection, host);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HOST]);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export", TRUE);
+  /* A host that arrives before the window was drawn comes in without the
+   * cross-fade: nothing was shown to fade from. */
+  gtk_stack_set_transition_type (self->state_stack,
+                                 gtk_widget_get_mapped (GTK_WIDGET (self))
+                                 ? GTK_STACK_TRANSITION_TYPE_CROSSFADE
+                                 : GTK_STACK_TRANSITION_TYPE_NONE);
+  gtk_stack_set_visible_child_name (self->state_stack, "content");
+  g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, run_test_hooks_idle, g_object_ref (self), g_object_unref);
+}
+
 static void
 load_cb (GObject      *source,
          GAsyncResult *result,
@@ -103,28 +127,34 @@ load_cb (GObject      *source,
       return;
     }
 
-  pt_selection_set_host (self->selection, host);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HOST]);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export", TRUE);
-  gtk_stack_set_visible_child_name (self->state_stack, "content");
-  pt_window_run_test_hooks (self);
+  pt_window_show_host (self, host);
 }
 
 static void
 pt_window_load (PtWindow *self)
 {
+  const char *root = self->snapshot != NULL ? NULL : self->root;
+  g_autoptr(PtHost) preloaded = NULL;
+
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export", FALSE);
-  gtk_stack_set_visible_child_name (self->state_stack, "loading");
   pt_window_update_subtitle (self);
-  pt_host_loader_load_async (self->snapshot != NULL ? NULL : self->root,
-                             self->snapshot,
-                             self->cancellable,
-                             load_cb,
-                             g_object_ref (self));
+
+  /* The application read the command line's host while GTK started; when
+   * it is ready the first frame already shows it. */
+  preloaded = pt_host_loader_take_preloaded (root, self->snapshot);
+  if (preloaded != NULL)
+    {
+      pt_window_show_host (self, preloaded);
+      return;
+    }
+
+  gtk_stack_set_visible_child_name (self->state_stack, "loading");
+  pt_host_loader_load_async (root, self->snapshot, self->cancellable,
+                             load_cb, g_object_ref (self));
 }
 
 /* Shows the snapshot @file in this window in place of the current host. */
