@@ -26,9 +26,12 @@ typedef struct
   PtHelperClient *client;
   GPermission    *permission;
   GCancellable   *cancellable;
+  gboolean        stale;   /* the selection changed while unmapped */
 } PtWizardPagePrivate;
 
 G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (PtWizardPage, pt_wizard_page, ADW_TYPE_BIN)
+
+static void pt_wizard_page_map (GtkWidget *widget);
 
 enum {
   PROP_0,
@@ -142,6 +145,7 @@ pt_wizard_page_class_init (PtWizardPageClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->dispose = pt_wizard_page_dispose;
+  GTK_WIDGET_CLASS (klass)->map = pt_wizard_page_map;
   object_class->finalize = pt_wizard_page_finalize;
   object_class->get_property = pt_wizard_page_get_property;
   object_class->set_property = pt_wizard_page_set_property;
@@ -237,10 +241,34 @@ BOOLEAN_ACCESSORS (complete, COMPLETE)
 BOOLEAN_ACCESSORS (skippable, SKIPPABLE)
 BOOLEAN_ACCESSORS (applying, APPLYING)
 
+/* A page nobody sees (another step, or the Devices view in front) waits
+ * until it is mapped: on a 700-function server the GPU list and the checks
+ * would otherwise be rebuilt for every tick in the inspector, and before
+ * the inspector's first frame. The wizard updates a page itself before it
+ * shows it. */
 static void
 selection_changed_cb (PtWizardPage *self)
 {
+  PtWizardPagePrivate *priv = pt_wizard_page_get_instance_private (self);
+
+  if (!gtk_widget_get_mapped (GTK_WIDGET (self)))
+    {
+      priv->stale = TRUE;
+      return;
+    }
   pt_wizard_page_update (self);
+}
+
+static void
+pt_wizard_page_map (GtkWidget *widget)
+{
+  PtWizardPage *self = PT_WIZARD_PAGE (widget);
+  PtWizardPagePrivate *priv = pt_wizard_page_get_instance_private (self);
+
+  GTK_WIDGET_CLASS (pt_wizard_page_parent_class)->map (widget);
+
+  if (priv->stale)
+    pt_wizard_page_update (self);
 }
 
 PtSelection *
@@ -268,7 +296,7 @@ pt_wizard_page_set_selection (PtWizardPage *self,
   g_set_object (&priv->selection, selection);
   if (selection != NULL)
     g_signal_connect_swapped (selection, "changed", G_CALLBACK (selection_changed_cb), self);
-  pt_wizard_page_update (self);
+  selection_changed_cb (self);
 }
 
 PtHelperClient *
@@ -290,7 +318,7 @@ pt_wizard_page_set_client (PtWizardPage   *self,
   g_return_if_fail (PT_IS_WIZARD_PAGE (self));
 
   if (g_set_object (&priv->client, client))
-    pt_wizard_page_update (self);
+    selection_changed_cb (self);
 }
 
 GPermission *
@@ -318,7 +346,7 @@ pt_wizard_page_set_permission (PtWizardPage *self,
   g_set_object (&priv->permission, permission);
   if (permission != NULL)
     g_signal_connect_swapped (permission, "notify", G_CALLBACK (selection_changed_cb), self);
-  pt_wizard_page_update (self);
+  selection_changed_cb (self);
 }
 
 PtHost *
@@ -356,6 +384,7 @@ pt_wizard_page_update (PtWizardPage *self)
 {
   g_return_if_fail (PT_IS_WIZARD_PAGE (self));
 
+  ((PtWizardPagePrivate *) pt_wizard_page_get_instance_private (self))->stale = FALSE;
   if (PT_WIZARD_PAGE_GET_CLASS (self)->update != NULL)
     PT_WIZARD_PAGE_GET_CLASS (self)->update (self);
 }
