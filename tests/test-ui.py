@@ -132,7 +132,7 @@ def run_steps(s, proc):
     gpu = None
     for _ in range(6):
         try:
-            gpu = s.find(frame, contains="GTX 970", role="check box", timeout=2)
+            gpu = s.find(frame, contains="GTX 970", role="check box", timeout=2, actionable=True)
             break
         except s.SessionError:
             pass

@@ -156,9 +156,19 @@ def find_app(name, timeout=30):
     raise SessionError("application %r did not appear on the accessibility bus" % name)
 
 
-def find(root, role=None, name=None, contains=None, showing=True, timeout=15):
+def has_action(node):
+    try:
+        return node.get_action_iface() is not None and Atspi.Action.get_n_actions(node) > 0
+    except Exception:
+        return False
+
+
+def find(root, role=None, name=None, contains=None, showing=True, timeout=15, actionable=False):
     """The first node below root matching role (AT-SPI role name, like
-    "push button") and name (exact) or contains (substring of the name)."""
+    "push button") and name (exact) or contains (substring of the name);
+    with actionable, only nodes that offer an action (GTK 4.8 marks widgets
+    of a hidden stack page visible too: the page that is not shown may
+    hold a node of the same name)."""
     deadline = time.monotonic() + timeout
     while True:
         for node in walk(root):
@@ -170,6 +180,8 @@ def find(root, role=None, name=None, contains=None, showing=True, timeout=15):
             if contains is not None and contains not in n:
                 continue
             if showing and not is_showing(node):
+                continue
+            if actionable and not has_action(node):
                 continue
             return node
         if time.monotonic() > deadline:
