@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 #include <stdio.h>
 
+#include "pt-debug.h"
 #include "pt-host-loader.h"
 #include "pt-inspector.h"
 #include "pt-vm-dialog.h"
@@ -340,12 +341,6 @@ screenshot_tick_cb (GtkWidget     *widget,
 {
   PtWindow *self = PT_WINDOW (widget);
   guint frames = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (self), "pt-screenshot-frames"));
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  GtkSnapshot *snapshot;
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
 
   if (pt_window_get_host (self) == NULL || frames++ < 45)
     {
@@ -353,15 +348,8 @@ screenshot_tick_cb (GtkWidget     *widget,
       return G_SOURCE_CONTINUE;
     }
 
-  paintable = gtk_widget_paintable_new (widget);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (snapshot);
-  if (node == NULL)   /* a redraw is pending: the paintable has no image yet */
+  if (!pt_debug_save_screenshot (widget, g_getenv ("PASSTHROUGH_SCREENSHOT")))
     return G_SOURCE_CONTINUE;
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (widget)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  gdk_texture_save_to_png (texture, g_getenv ("PASSTHROUGH_SCREENSHOT"));
   g_application_quit (G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self))));
   return G_SOURCE_REMOVE;
 }

@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "pt-application.h"
+#include "pt-debug.h"
 #include "pt-vm.h"
 #include "pt-vm-dialog.h"
 #include "pt-vm-domain-row.h"
@@ -1120,12 +1121,6 @@ screenshot_tick_cb (GtkWidget     *widget,
   const char *page = gtk_stack_get_visible_child_name (self->stack);
   g_autofree char *key = NULL;
   g_autofree char *path = NULL;
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  GtkSnapshot *snapshot;
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
 
   if (page == NULL || g_str_equal (page, "busy") || self->connecting || self->listing)
     {
@@ -1145,16 +1140,12 @@ screenshot_tick_cb (GtkWidget     *widget,
   if (self->shot_frames++ != 40 || g_hash_table_contains (self->shots_taken, key))
     return G_SOURCE_CONTINUE;
 
-  paintable = gtk_widget_paintable_new (widget);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (snapshot);
-  if (node == NULL)
-    return G_SOURCE_CONTINUE;
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (widget)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
   path = g_strdup_printf ("%s-%s.png", g_getenv ("PASSTHROUGH_VM_SCREENSHOT"), key);
-  gdk_texture_save_to_png (texture, path);
+  if (!pt_debug_save_screenshot (widget, path))
+    {
+      self->shot_frames = 0;
+      return G_SOURCE_CONTINUE;
+    }
   g_hash_table_add (self->shots_taken, g_steal_pointer (&key));
   return G_SOURCE_CONTINUE;
 }

@@ -15,6 +15,7 @@
 #include <polkit/polkit.h>
 
 #include "pt-application.h"
+#include "pt-debug.h"
 #include "pt-helper-client.h"
 #include "pt-window.h"
 #include "pt-wizard.h"
@@ -456,28 +457,11 @@ screenshot_cb (gpointer user_data)
   PtWizard *self = user_data;
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
   const char *path = g_getenv ("PASSTHROUGH_WIZARD_SCREENSHOT");
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GtkSnapshot) snapshot = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  int width, height;
 
   if (root == NULL || path == NULL)
     return G_SOURCE_REMOVE;
 
-  width = gtk_widget_get_width (GTK_WIDGET (root));
-  height = gtk_widget_get_height (GTK_WIDGET (root));
-  paintable = gtk_widget_paintable_new (GTK_WIDGET (root));
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  if (node != NULL)
-    {
-      texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (root)), node,
-                                             &GRAPHENE_RECT_INIT (0, 0, width, height));
-      if (!gdk_texture_save_to_png (texture, path))
-        g_warning ("Could not write %s", path);
-    }
+  pt_debug_save_screenshot (GTK_WIDGET (root), path);
   g_application_quit (g_application_get_default ());
   return G_SOURCE_REMOVE;
 }
