@@ -23,6 +23,7 @@
 #include "pt-plan.h"
 #include "pt-trial.h"
 #include "pt-verdict.h"
+#include "pt-vm.h"
 
 #define EXIT_USAGE 2
 
@@ -42,6 +43,16 @@ typedef struct
   gboolean    trial;
   gboolean    force;
   int         width;      /* 0: do not shorten lines (not a terminal) */
+  /* vm */
+  gboolean    root_given;     /* --root or --snapshot: the host whose groups are used */
+  const char *snapshot;
+  const char *connect;
+  char      **gpus;
+  int         memory;
+  int         vcpus;
+  const char *disk;
+  const char *iso;
+  gboolean    print_xml;
 } Ctl;
 
 /* ---- output helpers ---------------------------------------------------- */
@@ -1583,6 +1594,383 @@ cmd_unbind (Ctl *ctl, char **args)
   return rebind (ctl, args, "Unbind");
 }
 
+/* ---- vm: libvirt domains (DESIGN.md "passthroughctl", issue 6) ------------ */
+
+static int
+vm_exit_for_error (const GError *error)
+{
+  if (error->domain == PT_VM_ERROR && error->code == PT_VM_ERROR_INVALID_ARGUMENT)
+    return EXIT_USAGE;
+  return exit_for_error (error);
+}
+
+/* The libvirt URI is remote when it names a host or a transport. */
+static gboolean
+uri_is_remote (const char *uri)
+{
+  const char *scheme_end = strstr (uri, "://");
+
+  if (scheme_end == NULL)
+    return FALSE;
+  return memchr (uri, '+', scheme_end - uri) != NULL || scheme_end[3] != '/';
+}
+
+/* The host whose groups are used: --root / --snapshot when given, the
+ * hypervisor's node devices for a remote URI, else this machine. */
+static PtHost *
+vm_load_host (Ctl *ctl, PtVmConnection *connection, GError **error)
+{
+  if (ctl->snapshot != NULL)
+    return pt_host_load_snapshot (ctl->snapshot, error);
+  if (!ctl->root_given && connection != NULL && uri_is_remote (ctl->connect))
+    return pt_vm_connection_load_host (connection, error);
+  return pt_host_load (ctl->root, PT_HOST_LOAD_DEFAULT, error);
+}
+
+static void
+vm_print_issues (Ctl *ctl, GPtrArray *issues)
+{
+  for (guint i = 0; issues != NULL && i < issues->len; i++)
+    {
+      PtVmIssue *issue = g_ptr_array_index (issues, i);
+      g_autofree char *line = g_strdup_printf ("%s %s", issue->message, issue->fix ? issue->fix : "");
+
+      g_printerr ("%s%s\n", _("Warning: "), line);
+    }
+}
+
+static void
+vm_json_result (Ctl *ctl, PtVmResult *result, const char *op)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "uri");
+  json_builder_add_string_value (b, ctl->connect);
+  json_builder_set_member_name (b, "operation");
+  json_builder_add_string_value (b, op);
+  json_builder_set_member_name (b, "domain");
+  json_builder_add_string_value (b, result->domain);
+  json_builder_set_member_name (b, "changed");
+  json_builder_add_boolean_value (b, result->changed);
+  json_builder_set_member_name (b, "written");
+  json_builder_add_boolean_value (b, result->changed && !ctl->print_xml);
+  if (g_str_equal (op, "create"))
+    pt_json_add_string_or_null (b, "disk", result->disk_path);
+  json_builder_set_member_name (b, "summary");
+  json_builder_begin_array (b);
+  for (guint i = 0; result->summary != NULL && i < result->summary->len; i++)
+    json_builder_add_string_value (b, g_ptr_array_index (result->summary, i));
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "warnings");
+  json_builder_begin_array (b);
+  for (guint i = 0; result->issues != NULL && i < result->issues->len; i++)
+    {
+      PtVmIssue *issue = g_ptr_array_index (result->issues, i);
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "id");
+      json_builder_add_string_value (b, pt_vm_issue_kind_to_string (issue->kind));
+      json_builder_set_member_name (b, "message");
+      json_builder_add_string_value (b, issue->message);
+      pt_json_add_string_or_null (b, "fix", issue->fix);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "diff");
+  json_builder_add_string_value (b, result->diff != NULL ? result->diff : "");
+  json_builder_set_member_name (b, "xml");
+  json_builder_add_string_value (b, result->after != NULL ? result->after : "");
+  json_builder_end_object (b);
+  print_json (json_builder_get_root (b));
+}
+
+static int
+vm_list (Ctl *ctl, PtVmConnection *connection, char **args)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PtHost) host = NULL;
+  g_autoptr(PtPlan) plan = NULL;
+  g_autoptr(GPtrArray) domains = NULL;
+
+  if (args[0] != NULL)
+    {
+      g_printerr (_("“vm list” takes no arguments.\n"));
+      return EXIT_USAGE;
+    }
+  if (ctl->gpus != NULL)
+    {
+      if (!check_addresses (ctl->gpus))
+        return EXIT_USAGE;
+      host = vm_load_host (ctl, connection, &error);
+      if (host != NULL)
+        plan = pt_plan_new (host, (const char *const *) ctl->gpus, plan_flags (ctl), &error);
+      if (plan == NULL)
+        {
+          g_printerr ("%s\n", error->message);
+          return exit_for_error (error);
+        }
+    }
+  domains = pt_vm_connection_list_domains (connection, plan, &error);
+  if (domains == NULL)
+    {
+      g_printerr ("%s\n", error->message);
+      return 1;
+    }
+  if (ctl->json)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "uri");
+      json_builder_add_string_value (b, ctl->connect);
+      json_builder_set_member_name (b, "domains");
+      json_builder_begin_array (b);
+      for (guint i = 0; i < domains->len; i++)
+        {
+          PtVmDomainInfo *info = g_ptr_array_index (domains, i);
+
+          json_builder_begin_object (b);
+          json_builder_set_member_name (b, "name");
+          json_builder_add_string_value (b, info->name);
+          json_builder_set_member_name (b, "uuid");
+          json_builder_add_string_value (b, info->uuid);
+          json_builder_set_member_name (b, "state");
+          json_builder_add_string_value (b, pt_vm_state_to_string (info->state));
+          json_builder_set_member_name (b, "persistent");
+          json_builder_add_boolean_value (b, info->persistent);
+          json_builder_set_member_name (b, "hostdevs");
+          json_builder_begin_array (b);
+          for (guint j = 0; info->hostdevs[j] != NULL; j++)
+            json_builder_add_string_value (b, info->hostdevs[j]);
+          json_builder_end_array (b);
+          if (plan != NULL)
+            {
+              json_builder_set_member_name (b, "has_devices");
+              json_builder_add_boolean_value (b, info->has_plan);
+            }
+          json_builder_end_object (b);
+        }
+      json_builder_end_array (b);
+      json_builder_end_object (b);
+      print_json (json_builder_get_root (b));
+      return 0;
+    }
+  if (domains->len == 0)
+    {
+      g_print (_("No domains on %s.\n"), ctl->connect);
+      return 0;
+    }
+  {
+    g_autofree char *name = pad (_("Name"), 24);
+    g_autofree char *state = pad (_("State"), 8);
+
+    g_print ("%s %s %s\n", name, state, _("PCI host devices"));
+  }
+  for (guint i = 0; i < domains->len; i++)
+    {
+      PtVmDomainInfo *info = g_ptr_array_index (domains, i);
+      g_autofree char *name = pad (info->name, 24);
+      g_autofree char *state = pad (pt_vm_state_to_string (info->state), 8);
+      g_autofree char *devs = g_strjoinv (" ", info->hostdevs);
+
+      g_print ("%s %s %s%s\n", name, state, *devs ? devs : "-",
+               plan != NULL && info->has_plan ? _("  (has the devices)") : "");
+    }
+  return 0;
+}
+
+/* create with --print-xml: no hypervisor needed; the defaults come from the
+ * host root and the disk is the default pool's usual path. */
+static int
+vm_print_offline (Ctl *ctl, PtPlan *plan, PtVmOptions *options)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PtVmResult) result = g_new0 (PtVmResult, 1);
+  PtVmResources resources = { 0 };
+
+  if (pt_host_get_root (plan->host) != NULL)
+    pt_vm_resources_from_root (pt_host_get_root (plan->host), &resources);
+  pt_vm_options_fill_defaults (options, &resources);
+  if (options->disk_path == NULL)
+    options->disk_path = g_strdup_printf ("/var/lib/libvirt/images/%s.qcow2", options->name);
+  result->domain = g_strdup (options->name);
+  result->after = pt_vm_build_xml (plan, options, &error);
+  if (result->after == NULL)
+    {
+      g_printerr ("%s\n", error->message);
+      return vm_exit_for_error (error);
+    }
+  result->issues = pt_vm_check_xml (NULL, options->name, plan, NULL, NULL);
+  result->changed = TRUE;
+  result->disk_path = g_strdup (options->disk_path);
+  result->summary = g_ptr_array_new_with_free_func (g_free);
+  if (ctl->json)
+    vm_json_result (ctl, result, "create");
+  else
+    {
+      vm_print_issues (ctl, result->issues);
+      g_print ("%s", result->after);
+    }
+  return 0;
+}
+
+static int
+vm_change (Ctl *ctl, PtVmConnection *connection, PtVmOp op, char **args)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PtHost) host = NULL;
+  g_autoptr(PtPlan) plan = NULL;
+  g_autoptr(PtVmOptions) options = NULL;
+  g_autoptr(PtVmResult) result = NULL;
+  const char *name = args[0];
+  char **addresses = op == PT_VM_OP_CREATE ? ctl->gpus : (name != NULL ? args + 1 : NULL);
+  const char *op_name = op == PT_VM_OP_CREATE ? "create" : op == PT_VM_OP_ATTACH ? "attach" : "detach";
+
+  if (name == NULL || *name == '-')
+    {
+      g_printerr (op == PT_VM_OP_CREATE ? _("“vm create” needs a name: vm create NAME --gpu ADDRESS.\n")
+                                        : _("“vm %s” needs a domain and at least one PCI address.\n"),
+                  op_name);
+      return EXIT_USAGE;
+    }
+  if (op == PT_VM_OP_CREATE && args[1] != NULL)
+    {
+      g_printerr (_("“vm create” takes one name; give the devices with --gpu ADDRESS.\n"));
+      return EXIT_USAGE;
+    }
+  if (addresses == NULL || addresses[0] == NULL)
+    {
+      g_printerr (op == PT_VM_OP_CREATE ? _("“vm create” needs at least one --gpu ADDRESS, e.g. --gpu 01:00.0.\n")
+                                        : _("“vm %s” needs a domain and at least one PCI address.\n"),
+                  op_name);
+      return EXIT_USAGE;
+    }
+  if (!check_addresses (addresses))
+    return EXIT_USAGE;
+  if (ctl->memory < 0 || ctl->vcpus < 0)
+    {
+      g_printerr (_("--memory and --vcpus must be positive numbers.\n"));
+      return EXIT_USAGE;
+    }
+
+  host = vm_load_host (ctl, connection, &error);
+  if (host != NULL)
+    plan = pt_plan_new (host, (const char *const *) addresses, plan_flags (ctl), &error);
+  if (plan == NULL)
+    {
+      g_printerr ("%s\n", error->message);
+      return exit_for_error (error);
+    }
+
+  if (op == PT_VM_OP_CREATE)
+    {
+      options = pt_vm_options_new (name);
+      options->memory_mib = (guint64) ctl->memory;
+      options->vcpus = (guint) ctl->vcpus;
+      options->disk_path = g_strdup (ctl->disk);
+      options->iso_path = g_strdup (ctl->iso);
+      if (connection == NULL)
+        return vm_print_offline (ctl, plan, options);
+    }
+
+  result = pt_vm_connection_run (connection, op, name, plan, options,
+                                 ctl->print_xml ? PT_VM_RUN_PREVIEW : PT_VM_RUN_DEFAULT,
+                                 NULL, &error);
+  if (result == NULL)
+    {
+      g_printerr ("%s\n", error->message);
+      return vm_exit_for_error (error);
+    }
+  if (ctl->json)
+    {
+      vm_json_result (ctl, result, op_name);
+      return 0;
+    }
+  vm_print_issues (ctl, result->issues);
+  if (ctl->print_xml)
+    {
+      g_print ("%s", result->after);
+      return 0;
+    }
+  if (!result->changed)
+    {
+      g_autofree char *list = g_strjoinv (" ", addresses);
+
+      if (op == PT_VM_OP_ATTACH)
+        g_print (_("The domain “%s” already has %s; nothing changed.\n"), name, list);
+      else
+        g_print (_("The domain “%s” does not have %s; nothing changed.\n"), name, list);
+      return 0;
+    }
+  for (guint i = 0; i < result->summary->len; i++)
+    g_print ("%s\n", (const char *) g_ptr_array_index (result->summary, i));
+  if (op == PT_VM_OP_CREATE)
+    g_print (_("The domain “%s” is defined on %s. Start it with “virsh -c %s start %s”.\n"),
+             name, ctl->connect, ctl->connect, name);
+  else
+    g_print (_("The domain “%s” is changed; it takes effect at its next start.\n"), name);
+  return 0;
+}
+
+static int
+cmd_vm (Ctl *ctl, char **args)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PtVmConnection) connection = NULL;
+  const char *sub = args[0];
+  PtVmOp op;
+
+  if (sub == NULL)
+    {
+      g_printerr ("%s\n", _("“vm” needs a subcommand: list, create, attach or detach."));
+      return EXIT_USAGE;
+    }
+  if (g_str_equal (sub, "create"))
+    op = PT_VM_OP_CREATE;
+  else if (g_str_equal (sub, "attach"))
+    op = PT_VM_OP_ATTACH;
+  else if (g_str_equal (sub, "detach"))
+    op = PT_VM_OP_DETACH;
+  else if (!g_str_equal (sub, "list"))
+    {
+      g_printerr (_("Unknown vm subcommand “%s”: use list, create, attach or detach.\n"), sub);
+      return EXIT_USAGE;
+    }
+  else
+    op = -1;
+  if ((int) op != PT_VM_OP_CREATE
+      && (ctl->memory != 0 || ctl->vcpus != 0 || ctl->disk != NULL || ctl->iso != NULL))
+    {
+      g_printerr ("%s\n", _("--memory, --vcpus, --disk and --iso are options of “vm create”."));
+      return EXIT_USAGE;
+    }
+  if (ctl->gpus != NULL && (op == PT_VM_OP_ATTACH || op == PT_VM_OP_DETACH))
+    {
+      g_printerr (_("“vm %s” takes the addresses as arguments, not with --gpu.\n"), sub);
+      return EXIT_USAGE;
+    }
+  if (ctl->root_given && ctl->snapshot == NULL && !g_file_test (ctl->root, G_FILE_TEST_IS_DIR))
+    {
+      g_printerr (_("The host root %s does not exist or is not a directory.\n"), ctl->root);
+      return 1;
+    }
+
+  /* vm create --print-xml needs no hypervisor. */
+  if (!(op == PT_VM_OP_CREATE && ctl->print_xml))
+    {
+      connection = pt_vm_connection_open (ctl->connect, NULL, &error);
+      if (connection == NULL)
+        {
+          g_printerr ("%s\n", error->message);
+          return 1;
+        }
+    }
+  if ((int) op == -1)
+    return vm_list (ctl, connection, args + 1);
+  return vm_change (ctl, connection, op, args + 1);
+}
+
 typedef struct
 {
   const char *name;
@@ -1605,11 +1993,7 @@ static const Command commands[] = {
   { "snapshot", cmd_snapshot, FALSE, FALSE, TRUE },
   { "bind", cmd_bind, TRUE, TRUE, FALSE, TRUE },
   { "unbind", cmd_unbind, TRUE, TRUE, FALSE, TRUE },
-};
-
-/* In the contract, built on the privileged helper and libvirt. */
-static const char *const later_commands[] = {
-  "vm", NULL,
+  { "vm", cmd_vm, FALSE, FALSE, FALSE },
 };
 
 /* TRUE when @root is the running system's "/" (also through "//" or a
@@ -1633,6 +2017,10 @@ main (int argc, char **argv)
   g_autoptr(GError) error = NULL;
   g_autofree char *root = NULL;
   g_autofree char *snapshot = NULL;
+  g_autofree char *connect_uri = NULL;
+  g_autofree char *disk = NULL;
+  g_autofree char *iso = NULL;
+  g_auto(GStrv) gpus = NULL;
   gboolean version = FALSE;
   Ctl ctl = { 0 };
   const Command *command = NULL;
@@ -1653,6 +2041,21 @@ main (int argc, char **argv)
          "uses the old one"), NULL },
     { "force", 0, 0, G_OPTION_ARG_NONE, &ctl.force,
       N_("rollback: restore files even when they were changed since the transaction"), NULL },
+    { "connect", 0, 0, G_OPTION_ARG_STRING, &connect_uri,
+      N_("vm: the libvirt URI (default qemu:///system)"), N_("URI") },
+    { "gpu", 0, 0, G_OPTION_ARG_STRING_ARRAY, &gpus,
+      N_("vm create, vm list: a GPU (or other device) to pass through; repeat for more"), N_("ADDRESS") },
+    { "memory", 0, 0, G_OPTION_ARG_INT, &ctl.memory,
+      N_("vm create: memory in MiB (default: a quarter of the host’s, 4–16 GiB)"), N_("MIB") },
+    { "vcpus", 0, 0, G_OPTION_ARG_INT, &ctl.vcpus,
+      N_("vm create: virtual CPUs (default: half the host’s)"), N_("N") },
+    { "disk", 0, 0, G_OPTION_ARG_FILENAME, &disk,
+      N_("vm create: an existing disk image (default: a new 64 GiB qcow2 volume in the pool "
+         "“default”)"), N_("PATH") },
+    { "iso", 0, 0, G_OPTION_ARG_FILENAME, &iso,
+      N_("vm create: an installation medium, attached as a SATA CD-ROM"), N_("PATH") },
+    { "print-xml", 0, 0, G_OPTION_ARG_NONE, &ctl.print_xml,
+      N_("vm create, attach, detach: print the domain XML instead of defining it"), NULL },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Print the version"), NULL },
     { NULL }
   };
@@ -1679,7 +2082,14 @@ main (int argc, char **argv)
       "  bind ADDRESS…       move their IOMMU groups to vfio-pci now, until the next\n"
       "                      boot (through passthroughd; the live system only)\n"
       "  unbind ADDRESS…     give their IOMMU groups back to their drivers\n"
-      "  snapshot            the whole host as JSON, for --snapshot"));
+      "  snapshot            the whole host as JSON, for --snapshot\n"
+      "  vm list             libvirt domains and their PCI host devices\n"
+      "  vm create NAME --gpu ADDRESS…\n"
+      "                      define a Q35 + UEFI domain with the devices passed through\n"
+      "  vm attach DOMAIN ADDRESS…\n"
+      "                      add the devices (their groups and companions) to a domain\n"
+      "  vm detach DOMAIN ADDRESS…\n"
+      "                      remove them again; nothing else in the domain changes"));
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
@@ -1702,12 +2112,6 @@ main (int argc, char **argv)
       command = &commands[i];
   if (command == NULL)
     {
-      if (g_strv_contains (later_commands, argv[1]))
-        {
-          g_printerr (_("“%s” is not available in this version of passthroughctl yet.\n"),
-                      argv[1]);
-          return 1;
-        }
       g_printerr (_("Unknown command “%s”. Run “passthroughctl --help” to see the commands.\n"),
                   argv[1]);
       return EXIT_USAGE;
@@ -1737,6 +2141,12 @@ main (int argc, char **argv)
     }
   ctl.root = root != NULL ? root : "/";
   ctl.live = root_is_live (root);
+  ctl.root_given = root != NULL || snapshot != NULL;
+  ctl.snapshot = snapshot;
+  ctl.connect = connect_uri != NULL ? connect_uri : PT_VM_DEFAULT_URI;
+  ctl.disk = disk;
+  ctl.iso = iso;
+  ctl.gpus = gpus;
   ctl.width = ctl.json ? 0 : terminal_width ();
   /* On the live system the daemon reads the host itself. */
   if (command->changes_root && ctl.live)

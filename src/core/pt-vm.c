@@ -190,7 +190,9 @@ pt_vm_check_xml (const char  *domain_xml,
 
       if (!pt_vm_xml_read_os (domain_xml, &firmware, &loader, &machine, error))
         return NULL;
-      if (machine != NULL && (g_str_has_prefix (machine, "pc") || strstr (machine, "i440fx") != NULL))
+      /* "pc" is libvirt's alias of the newest i440fx machine. */
+      if (machine != NULL && strstr (machine, "q35") == NULL
+          && (g_str_equal (machine, "pc") || g_str_has_prefix (machine, "pc-")))
         g_ptr_array_add (issues, pt_vm_issue_new (PT_VM_ISSUE_I440FX, FALSE,
           g_strdup_printf (_("The domain uses the i440fx machine type (%s), which has no PCI "
                              "Express: GPU drivers may not see the card’s link and some refuse "
