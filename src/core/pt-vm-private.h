@@ -10,7 +10,6 @@
 G_BEGIN_DECLS
 
 /* libvirt-glib 4.0 declares no cleanup functions of its own. */
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (GVirConfigDomain, g_object_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GVirConfigDomainOs, g_object_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GVirConfigDomainCpu, g_object_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GVirConfigCapabilitiesCpuTopology, g_object_unref)
@@ -47,8 +46,10 @@ char      *pt_vm_describe_device  (PtDevice      *device);
 /* pt-vm-xml.c: libxml2 node-level access to domain XML. */
 xmlDocPtr  pt_vm_xml_parse        (const char    *xml,
                                    GError       **error);
-/* The root element as text, every node as parsed, with a final newline. */
-char      *pt_vm_xml_serialize    (xmlDocPtr      doc);
+/* The root element as text, every node as parsed, followed by the white
+ * space that followed it in @original (a newline when NULL). */
+char      *pt_vm_xml_serialize    (xmlDocPtr      doc,
+                                   const char    *original);
 xmlNodePtr pt_vm_xml_child        (xmlNodePtr     parent,
                                    const char    *name);
 /* Appends @child to @parent indented like its siblings (or @depth levels

@@ -47,13 +47,22 @@ pt_vm_xml_parse (const char *xml, GError **error)
 }
 
 char *
-pt_vm_xml_serialize (xmlDocPtr doc)
+pt_vm_xml_serialize (xmlDocPtr doc, const char *original)
 {
   xmlBufferPtr buffer = xmlBufferCreate ();
+  const char *tail = "\n";
   char *text;
 
+  /* Whatever white space followed the root element stays. */
+  if (original != NULL)
+    {
+      const char *end = strrchr (original, '>');
+
+      if (end != NULL && end[1] != '\0')
+        tail = end + 1;
+    }
   xmlNodeDump (buffer, doc, xmlDocGetRootElement (doc), 0, 0);
-  text = g_strconcat ((const char *) xmlBufferContent (buffer), "\n", NULL);
+  text = g_strconcat ((const char *) xmlBufferContent (buffer), tail, NULL);
   xmlBufferFree (buffer);
   return text;
 }
@@ -97,11 +106,14 @@ indent_children (xmlNodePtr node, int depth)
   xmlAddChild (node, xmlNewText (BAD_CAST outer));
 }
 
+/* libxml2 merges adjacent text nodes when one is inserted next to another,
+ * so new whitespace only ever goes next to element nodes. */
 void
 pt_vm_xml_append (xmlNodePtr parent, xmlNodePtr child, int depth)
 {
   xmlNodePtr last = parent->last;
   g_autofree char *lead = NULL;
+  g_autofree char *close = NULL;
 
   /* Take the indentation of the last element child when there is one. */
   for (xmlNodePtr n = parent->last; n != NULL; n = n->prev)
@@ -118,19 +130,22 @@ pt_vm_xml_append (xmlNodePtr parent, xmlNodePtr child, int depth)
         break;
       }
   lead = g_strdup_printf ("\n%*s", depth * 2, "");
+  close = g_strdup_printf ("\n%*s", MAX (depth - 1, 0) * 2, "");
   indent_children (child, depth);
   if (is_blank (last))
     {
-      xmlAddPrevSibling (last, xmlNewText (BAD_CAST lead));
-      xmlAddPrevSibling (last, child);
+      /* ELEMENT "\n  " becomes ELEMENT "\n    " CHILD "\n  ". */
+      g_free (close);
+      close = g_strdup ((const char *) last->content);
+      xmlNodeSetContent (last, BAD_CAST lead);
+      xmlAddNextSibling (last, child);
+      xmlAddNextSibling (child, xmlNewText (BAD_CAST close));
     }
   else
     {
-      g_autofree char *close = g_strdup_printf ("\n%*s", MAX (depth - 1, 0) * 2, "");
-
-      xmlAddChild (parent, xmlNewText (BAD_CAST lead));
       xmlAddChild (parent, child);
-      xmlAddChild (parent, xmlNewText (BAD_CAST close));
+      xmlAddPrevSibling (child, xmlNewText (BAD_CAST lead));
+      xmlAddNextSibling (child, xmlNewText (BAD_CAST close));
     }
 }
 
@@ -251,7 +266,7 @@ pt_vm_xml_attach (const char *domain_xml, PtPlan *plan, gboolean *changed, GErro
     *changed = added;
   if (!added)
     return g_strdup (domain_xml);
-  return pt_vm_xml_serialize (doc);
+  return pt_vm_xml_serialize (doc, domain_xml);
 }
 
 char *
@@ -292,7 +307,7 @@ pt_vm_xml_detach (const char *domain_xml, PtPlan *plan, gboolean *changed, GErro
     *changed = removed;
   if (!removed)
     return g_strdup (domain_xml);
-  return pt_vm_xml_serialize (doc);
+  return pt_vm_xml_serialize (doc, domain_xml);
 }
 
 GStrv

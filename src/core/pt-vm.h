@@ -22,6 +22,9 @@
 
 G_BEGIN_DECLS
 
+/* libvirt-glib 4.0 declares no cleanup function for the type we return. */
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GVirConfigDomain, g_object_unref)
+
 #define PT_VM_DEFAULT_URI     "qemu:///system"
 #define PT_VM_DEFAULT_POOL    "default"
 #define PT_VM_DEFAULT_NETWORK "default"
