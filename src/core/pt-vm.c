@@ -221,8 +221,10 @@ pt_vm_check_xml (const char  *domain_xml,
   for (guint i = 0; i < devices->len; i++)
     if (g_strcmp0 (pt_device_get_driver (g_ptr_array_index (devices, i)), "vfio-pci") != 0)
       not_on_vfio++;
+  /* A host that booted with vfio-pci.ids has them set up even while one
+   * of them is momentarily elsewhere. */
   if (not_on_vfio > 0 && pt_host_has_groups (plan->host)
-      && (plan->vfio_ids == NULL || !pt_host_cmdline_has (plan->host, "vfio-pci.ids")))
+      && pt_host_cmdline_get_value (plan->host, "vfio-pci.ids") == NULL)
     g_ptr_array_add (issues, pt_vm_issue_new (PT_VM_ISSUE_VFIO_NOT_SET_UP, FALSE,
       g_strdup (_("The devices are not bound to vfio-pci at boot. libvirt detaches them from "
                   "their drivers when the VM starts (managed='yes'), which fails or freezes "
