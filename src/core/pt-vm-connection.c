@@ -295,6 +295,29 @@ domain_xml (GVirDomain *domain, gboolean inactive, GError **error)
   return gvir_config_object_to_xml (GVIR_CONFIG_OBJECT (config));
 }
 
+/* gvir_connection_fetch_domains, but not when there is no domain at all:
+ * libvirt-gobject 4.0 then loses the empty array libvirt returns. @none
+ * says so, and the connection's list is not to be used. */
+static gboolean
+fetch_domains (PtVmConnection *self, gboolean *none, GError **error)
+{
+  virConnectPtr handle = dup_handle (self);
+  int running = virConnectNumOfDomains (handle);
+  int defined = running >= 0 ? virConnectNumOfDefinedDomains (handle) : -1;
+
+  if (running < 0 || defined < 0)
+    {
+      set_libvirt_error (error, PT_VM_ERROR_FAILED, _("Cannot list the domains"));
+      virConnectClose (handle);
+      return FALSE;
+    }
+  virConnectClose (handle);
+  *none = running + defined == 0;
+  if (*none)
+    return TRUE;
+  return gvir_connection_fetch_domains (self->conn, NULL, error);
+}
+
 static gint
 compare_info (gconstpointer a, gconstpointer b)
 {
@@ -309,12 +332,13 @@ pt_vm_connection_list_domains (PtVmConnection *self, PtPlan *plan, GError **erro
 {
   g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) pt_vm_domain_info_free);
   GList *domains;
+  gboolean none;
 
   g_return_val_if_fail (PT_IS_VM_CONNECTION (self), NULL);
 
-  if (!gvir_connection_fetch_domains (self->conn, NULL, error))
+  if (!fetch_domains (self, &none, error))
     return NULL;
-  domains = gvir_connection_get_domains (self->conn);
+  domains = none ? NULL : gvir_connection_get_domains (self->conn);
   for (GList *l = domains; l != NULL; l = l->next)
     {
       GVirDomain *domain = l->data;
@@ -403,10 +427,11 @@ static GVirDomain *
 find_domain (PtVmConnection *self, const char *name, GError **error)
 {
   GVirDomain *domain;
+  gboolean none;
 
-  if (!gvir_connection_fetch_domains (self->conn, NULL, error))
+  if (!fetch_domains (self, &none, error))
     return NULL;
-  domain = gvir_connection_find_domain_by_name (self->conn, name);
+  domain = none ? NULL : gvir_connection_find_domain_by_name (self->conn, name);
   if (domain == NULL)
     g_set_error (error, PT_VM_ERROR, PT_VM_ERROR_NO_DOMAIN,
                  _("There is no domain “%s” on %s. “passthroughctl vm list” shows the domains."),
@@ -586,6 +611,7 @@ run_create (PtVmConnection     *self,
   g_autoptr(GVirDomain) created = NULL;
   PtVmCapabilities caps = { 0 };
   PtVmResources resources = { 0 };
+  gboolean none;
 
   if (!pt_vm_connection_get_capabilities (self, &caps, error))
     return NULL;
@@ -600,9 +626,9 @@ run_create (PtVmConnection     *self,
       return NULL;
     }
   pt_vm_capabilities_clear (&caps);
-  if (!gvir_connection_fetch_domains (self->conn, NULL, error))
+  if (!fetch_domains (self, &none, error))
     return NULL;
-  existing = gvir_connection_find_domain_by_name (self->conn, options->name);
+  existing = none ? NULL : gvir_connection_find_domain_by_name (self->conn, options->name);
   if (existing != NULL)
     {
       g_set_error (error, PT_VM_ERROR, PT_VM_ERROR_EXISTS,
