@@ -267,6 +267,17 @@ pt_vm_build_xml (PtPlan *plan, const PtVmOptions *options, GError **error)
       return NULL;
     }
   add_hyperv (doc, plan_has_nvidia_gpu (plan));
+  if (options->emulated)
+    {
+      /* libvirt-gconfig 4.0 knows neither the "qemu" type constant's
+       * counterpart for CPU mode "maximum" nor a setter for it. */
+      xmlNodePtr root = xmlDocGetRootElement (doc);
+      xmlNodePtr cpu = pt_vm_xml_child (root, "cpu");
+
+      xmlSetProp (root, BAD_CAST "type", BAD_CAST "qemu");
+      if (cpu != NULL)
+        xmlSetProp (cpu, BAD_CAST "mode", BAD_CAST "maximum");
+    }
 
   buffer = xmlBufferCreate ();
   xmlNodeDump (buffer, doc, xmlDocGetRootElement (doc), 0, 1);

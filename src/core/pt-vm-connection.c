@@ -636,6 +636,7 @@ run_create (PtVmConnection     *self,
                      "it with “passthroughctl vm attach %s ADDRESS”."), options->name, options->name);
       return NULL;
     }
+  options->emulated = !caps.kvm;
   if (pt_vm_connection_get_resources (self, &resources, NULL))
     pt_vm_options_fill_defaults (options, &resources);
   else

@@ -67,6 +67,11 @@ typedef struct
   char         *iso_path;       /* install medium as a SATA CD-ROM, or NULL */
   char         *network;        /* libvirt network; NULL: "default" */
   PtVmGraphics  graphics;
+  gboolean      emulated;       /* the hypervisor has no KVM: domain type qemu
+                                 * and CPU mode maximum (host-passthrough needs
+                                 * KVM); set by pt_vm_connection_run from the
+                                 * domain capabilities. Only good for tests
+                                 * and nested labs: a GPU guest needs KVM. */
 } PtVmOptions;
 
 PtVmOptions *pt_vm_options_new  (const char  *name);
