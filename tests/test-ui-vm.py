@@ -38,18 +38,12 @@ import sys
 import tempfile
 import time
 
-tests = []
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "ui"))
+from uitest import app_env, finish, host_root, ok  # noqa: E402
+
 
 DIALOG_TITLE = "Add GPU to a Virtual Machine"
 
-
-def ok(cond, what, detail=""):
-    tests.append((bool(cond), what, detail))
-    print("%s %d - %s" % ("ok" if cond else "not ok", len(tests), what), flush=True)
-    if not cond and detail:
-        for line in str(detail).splitlines():
-            print("#   " + line, flush=True)
-    return cond
 
 
 def main():
@@ -73,9 +67,7 @@ def main():
     app_bin = os.path.join(args.build_root, "src", "app", "passthrough")
     tmp = tempfile.mkdtemp(prefix="pt-ui-vm-", dir="/dev/shm" if os.path.isdir("/dev/shm") else None)
     root = os.path.join(tmp, "seed")
-    subprocess.run([sys.executable, os.path.join(args.source_root, "tests", "fixtures", "mkhost.py"),
-                    os.path.join(args.source_root, "tests", "fixtures", "hosts", "seed.host"), root],
-                   check=True, stdout=subprocess.DEVNULL)
+    host_root(args.source_root, "seed", root)
 
     try:
         session = s.Session(1280, 900).__enter__()
@@ -83,17 +75,9 @@ def main():
         print("1..0 # SKIP no desktop session for the UI test: %s" % e)
         return 0
 
-    base_env = dict(os.environ)
-    base_env.update({
-        "GSETTINGS_BACKEND": "memory",
-        "GSETTINGS_SCHEMA_DIR": os.path.join(args.build_root, "data"),
-        "PASSTHROUGH_LOCALEDIR": os.path.join(args.build_root, "po"),
-        "G_DEBUG": "fatal-criticals",
-        "LC_ALL": "C.UTF-8",
-        "LANGUAGE": "",
-        "PASSTHROUGH_SELECT_GPUS": "0000:01:00.0",
-        "PASSTHROUGH_OPEN_VM_DIALOG": "1",
-    })
+    base_env = app_env(args.build_root,
+                       PASSTHROUGH_SELECT_GPUS="0000:01:00.0",
+                       PASSTHROUGH_OPEN_VM_DIALOG="1")
     # A test-driver host whose domain "gaming" has the GPU already.
     node_xml = os.path.join(tmp, "node.xml")
     with open(node_xml, "w") as f:
@@ -118,8 +102,7 @@ def main():
         session.__exit__(None, None, None)
         subprocess.run(["rm", "-rf", tmp])
 
-    print("1..%d" % len(tests))
-    return 0 if all(t[0] for t in tests) else 1
+    return finish()
 
 
 NODE_XML = """<node>

@@ -26,17 +26,8 @@ import sys
 import tempfile
 import time
 
-tests = []
-
-
-def ok(cond, what, detail=""):
-    tests.append((bool(cond), what, detail))
-    print("%s %d - %s" % ("ok" if cond else "not ok", len(tests), what), flush=True)
-    if not cond and detail:
-        for line in str(detail).splitlines():
-            print("#   " + line, flush=True)
-    return cond
-
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "ui"))
+from uitest import app_env, finish, host_root, ok  # noqa: E402
 
 def tree_digest(root):
     h = hashlib.sha256()
@@ -75,9 +66,7 @@ def main():
     app_bin = os.path.join(args.build_root, "src", "app", "passthrough")
     tmp = tempfile.mkdtemp(prefix="pt-ui-", dir="/dev/shm" if os.path.isdir("/dev/shm") else None)
     root = os.path.join(tmp, "seed")
-    subprocess.run([sys.executable, os.path.join(args.source_root, "tests", "fixtures", "mkhost.py"),
-                    os.path.join(args.source_root, "tests", "fixtures", "hosts", "seed.host"), root],
-                   check=True, stdout=subprocess.DEVNULL)
+    host_root(args.source_root, "seed", root)
     before = tree_digest(root)
 
     try:
@@ -86,15 +75,7 @@ def main():
         print("1..0 # SKIP no desktop session for the UI test: %s" % e)
         return 0
 
-    env = dict(os.environ)
-    env.update({
-        "GSETTINGS_BACKEND": "memory",
-        "GSETTINGS_SCHEMA_DIR": os.path.join(args.build_root, "data"),
-        "PASSTHROUGH_LOCALEDIR": os.path.join(args.build_root, "po"),
-        "G_DEBUG": "fatal-criticals",
-        "LC_ALL": "C.UTF-8",
-        "LANGUAGE": "",
-    })
+    env = app_env(args.build_root)
     errlog = open(os.path.join(tmp, "app.stderr"), "w+")
     proc = subprocess.Popen([app_bin, "--root", root, "--page", "setup"], env=env,
                             stdout=errlog, stderr=subprocess.STDOUT)
@@ -119,8 +100,7 @@ def main():
         ok(tree_digest(root) == before, "nothing under the host root changed (nothing applied)")
         subprocess.run(["rm", "-rf", tmp])
 
-    print("1..%d" % len(tests))
-    return 0 if all(t[0] for t in tests) else 1
+    return finish()
 
 
 def run_steps(s, proc):
