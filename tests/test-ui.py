@@ -29,6 +29,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "ui"))
 from uitest import app_env, finish, host_root, ok  # noqa: E402
 
+
 def tree_digest(root):
     h = hashlib.sha256()
     for d, dirs, files in sorted(os.walk(root)):
