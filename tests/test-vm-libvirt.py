@@ -111,6 +111,23 @@ def start_daemons(binaries):
     return reaper
 
 
+def give_kvm_to_group_kvm():
+    """Debian's udev rule gives /dev/kvm to the group kvm, mode 0660, and
+    libvirt's QEMU user is in that group. Containers (like CI's) often have
+    it root-only: libvirt then finds KVM unusable and probes every QEMU
+    binary again on each call (two minutes per call here)."""
+    try:
+        import grp
+        st = os.stat("/dev/kvm")
+        gid = grp.getgrnam("kvm").gr_gid
+    except (OSError, KeyError):
+        return
+    if st.st_gid != gid or (st.st_mode & 0o060) != 0o060:
+        os.chown("/dev/kvm", -1, gid)
+        os.chmod("/dev/kvm", 0o660)
+        print("# /dev/kvm was root-only: gave it to the group kvm, mode 0660, as udev does")
+
+
 def daemon_binary(name):
     return shutil.which(name) or "/usr/sbin/" + name
 
@@ -376,6 +393,7 @@ def main():
         return 0
     reaper = None
     daemons = []
+    give_kvm_to_group_kvm()
     if not libvirtd_answers():
         daemons.append(daemon_binary("libvirtd"))
     if not os.path.exists("/run/libvirt/virtlogd-sock") and os.path.exists(daemon_binary("virtlogd")):
