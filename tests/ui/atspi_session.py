@@ -98,9 +98,24 @@ class Session:
             except subprocess.TimeoutExpired:
                 os.killpg(p.pid, signal.SIGKILL)
         try:
-            os.kill(self.dbus_pid, signal.SIGTERM)
+            os.kill(self.dbus_pid, signal.SIGKILL)
         except (AttributeError, ProcessLookupError):
             pass
+        # The accessibility bus's dbus-daemon leaves the launcher's process
+        # group: find it by its socket under our directory.
+        for pid in os.listdir("/proc"):
+            if not pid.isdigit():
+                continue
+            try:
+                with open("/proc/%s/cmdline" % pid, "rb") as f:
+                    cmdline = f.read()
+            except OSError:
+                continue
+            if self.tmp.encode() in cmdline:
+                try:
+                    os.kill(int(pid), signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
