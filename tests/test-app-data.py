@@ -36,6 +36,8 @@ import sys
 import tempfile
 import xml.etree.ElementTree as ET
 
+from taplib import print_results
+
 APP_ID = "io.github.passthrough.Passthrough"
 DOMAIN = "passthrough"
 RAW_SCREENSHOTS = "https://raw.githubusercontent.com/passthrough/passthrough/main/data/screenshots/"
@@ -603,18 +605,7 @@ def main():
     check_shortcuts_page(src)
     check_flatpak(src)
 
-    print("1..%d" % len(results))
-    failed = 0
-    for i, (ok, name, diag, skip) in enumerate(results, 1):
-        if skip:
-            print("ok %d - %s # SKIP %s" % (i, name, skip))
-            continue
-        print("%s %d - %s" % ("ok" if ok else "not ok", i, name))
-        if not ok:
-            failed += 1
-            for line in (diag or "").splitlines():
-                print("# " + line)
-    return 1 if failed else 0
+    return print_results(results)
 
 
 if __name__ == "__main__":

@@ -23,6 +23,8 @@ import sys
 import tempfile
 import xml.etree.ElementTree as ET
 
+from taplib import print_results
+
 BUS_NAME = "io.github.passthrough.Helper1"
 ACTIONS = ["io.github.passthrough.configure-boot", "io.github.passthrough.bind-device"]
 POLKIT_DTD = "/usr/share/polkit-1/policyconfig-1.dtd"
@@ -234,18 +236,7 @@ def main():
     check_service_file(args.build_root)
     check_unit(args.build_root)
 
-    print("1..%d" % len(results))
-    failed = 0
-    for i, (ok, name, diag, skip) in enumerate(results, 1):
-        if skip:
-            print("ok %d - %s # SKIP %s" % (i, name, skip))
-            continue
-        print("%s %d - %s" % ("ok" if ok else "not ok", i, name))
-        if not ok:
-            failed += 1
-            for line in (diag or "").splitlines():
-                print("# " + line)
-    return 1 if failed else 0
+    return print_results(results)
 
 
 if __name__ == "__main__":

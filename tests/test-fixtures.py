@@ -17,6 +17,8 @@ FIXTURES = os.path.join(HERE, "fixtures")
 sys.path.insert(0, FIXTURES)
 import mkhost  # noqa: E402
 
+from taplib import print_results
+
 LSPCI = shutil.which("lspci") or ("/usr/bin/lspci" if os.path.exists("/usr/bin/lspci") else None)
 MODPROBE = shutil.which("modprobe") or next(
     (p for p in ("/usr/sbin/modprobe", "/sbin/modprobe") if os.path.exists(p)), None)
@@ -420,18 +422,7 @@ def main():
             report(False, "%s: checks ran" % os.path.basename(h), repr(e))
     check_errors()
     check_cache()
-    print("1..%d" % len(results))
-    failed = 0
-    for i, (ok, name, diag, skip) in enumerate(results, 1):
-        if skip:
-            print("ok %d - %s # SKIP %s" % (i, name, skip))
-            continue
-        print("%s %d - %s" % ("ok" if ok else "not ok", i, name))
-        if not ok:
-            failed += 1
-            for line in (diag or "").splitlines():
-                print("# " + line)
-    return 1 if failed else 0
+    return print_results(results)
 
 
 if __name__ == "__main__":
