@@ -254,7 +254,7 @@ def type_into(mnemonic, text):
     time.sleep(0.3)
 
 
-def find_dialog(s, app, timeout=30):
+def find_dialog(s, app, timeout=90):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for i in range(app.get_child_count()):
@@ -288,7 +288,7 @@ def unnamed_widgets(s, root):
 def attach_steps(s, proc):
     from gi.repository import Atspi
 
-    app = s.find_app("passthrough", timeout=60)
+    app = s.find_app("passthrough", timeout=60, pid=proc.pid)
     dialog = find_dialog(s, app)
     if not ok(dialog is not None, "the VM dialog opens with the GPU ticked"):
         for i in range(app.get_child_count()):
@@ -367,7 +367,7 @@ def attach_steps(s, proc):
 
 
 def detach_steps(s, proc):
-    app = s.find_app("passthrough", timeout=60)
+    app = s.find_app("passthrough", timeout=60, pid=proc.pid)
     dialog = find_dialog(s, app)
     if not ok(dialog is not None, "detach: the VM dialog opens on a second test host"):
         return
@@ -405,7 +405,7 @@ def detach_steps(s, proc):
 
 
 def apply_steps(s, proc, args_file):
-    app = s.find_app("passthrough", timeout=60)
+    app = s.find_app("passthrough", timeout=60, pid=proc.pid)
     dialog = find_dialog(s, app)
     if not ok(dialog is not None, "apply: the VM dialog opens"):
         return

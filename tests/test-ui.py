@@ -105,7 +105,7 @@ def main():
 
 
 def run_steps(s, proc):
-    app = s.find_app("passthrough", timeout=60)
+    app = s.find_app("passthrough", timeout=60, pid=proc.pid)
     frame = s.find(app, role="frame", timeout=30)
     ok(True, "the app's window is on the accessibility bus")
 

@@ -159,14 +159,23 @@ def is_showing(node):
         return False
 
 
-def find_app(name, timeout=30):
+def find_app(name, timeout=30, pid=None):
+    """The application NAME on the accessibility bus; with pid, only that
+    process's (an app that is still shutting down keeps its entry for a
+    moment, and the next one has the same name)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         desktop = Atspi.get_desktop(0)
         for i in range(desktop.get_child_count()):
             app = desktop.get_child_at_index(i)
-            if app is not None and name_of(app) == name:
-                return app
+            if app is None or name_of(app) != name:
+                continue
+            try:
+                if pid is not None and app.get_process_id() != pid:
+                    continue
+            except Exception:
+                continue
+            return app
         time.sleep(0.2)
     raise SessionError("application %r did not appear on the accessibility bus" % name)
 
