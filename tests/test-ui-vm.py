@@ -265,6 +265,18 @@ def find_dialog(s, app, timeout=90):
     return None
 
 
+def dialog_closed(s, app, dialog):
+    """Waits for the dialog itself to go, then checks that the application
+    has no such window left. GTK 4.8 answers GetChildAtIndex for a window
+    destroyed since the client's GetChildCount with a NULL path (a GLib
+    critical, fatal here): the application's windows are listed again only
+    once the dialog reports itself gone, and a moment later."""
+    if not s.wait_gone(dialog, timeout=30):
+        return False
+    time.sleep(1)
+    return find_dialog(s, app, timeout=0.5) is None
+
+
 INTERACTIVE = {"push button", "toggle button", "radio button", "check box", "spin button",
                "text", "entry", "combo box", "menu button", "link"}
 
@@ -357,11 +369,7 @@ def attach_steps(s, proc):
     find_radio(s, dialog, "test", timeout=10)
     ok(True, "Back returns to the choice of VM")
     s.activate(s.find(dialog, role="push button", name="Cancel"))
-    # GTK 4.8 answers GetChildAtIndex for a window destroyed since the
-    # client's GetChildCount with a NULL path (a GLib critical): let the
-    # dialog go before asking the application for its windows again.
-    time.sleep(2)
-    ok(find_dialog(s, app, timeout=0.5) is None, "Cancel closes the dialog")
+    ok(dialog_closed(s, app, dialog), "Cancel closes the dialog")
     ok(proc.poll() is None, "the app keeps running after the dialog closes")
 
 
@@ -399,8 +407,7 @@ def detach_steps(s, proc):
     find_radio(s, dialog, "gaming", timeout=10)
     ok(True, "detach: Back returns to the choice of VM")
     press_key(0xff1b)  # Escape
-    time.sleep(2)  # see attach_steps: let the dialog go before asking again
-    ok(find_dialog(s, app, timeout=0.5) is None, "Escape closes the dialog")
+    ok(dialog_closed(s, app, dialog), "Escape closes the dialog")
 
 
 
@@ -427,8 +434,7 @@ def apply_steps(s, proc, args_file):
     ok(args == ["--connect", "test:///default", "--show-domain-console", "test"],
        "Open in Virtual Machine Manager runs virt-manager --connect URI --show-domain-console test",
        repr(args))
-    time.sleep(2)  # the dialog closes; see attach_steps
-    ok(find_dialog(s, app, timeout=0.5) is None, "and the dialog closes")
+    ok(dialog_closed(s, app, dialog), "and the dialog closes")
 
 
 if __name__ == "__main__":

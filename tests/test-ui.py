@@ -123,10 +123,9 @@ def run_steps(s, proc):
         s.dump(frame, file=sys.stdout)
         return
     s.activate(gpu)
-    time.sleep(0.5)
-    states = gpu.get_state_set()
     from gi.repository import Atspi
-    ok(states.contains(Atspi.StateType.CHECKED), "ticking it by its accessible name checks it")
+    ok(s.wait_for(lambda: s.has_state(gpu, Atspi.StateType.CHECKED), timeout=15),
+       "ticking it by its accessible name checks it")
 
     s.activate(s.find(frame, role="push button", name="Next", timeout=20))
     deadline = time.monotonic() + 20

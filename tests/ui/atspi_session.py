@@ -180,6 +180,34 @@ def find_app(name, timeout=30, pid=None):
     raise SessionError("application %r did not appear on the accessibility bus" % name)
 
 
+def wait_for(predicate, timeout=15, interval=0.1):
+    """Polls predicate() until it is true or timeout seconds pass; returns
+    its last value. For state that the app changes a moment after an
+    action (a check box's CHECKED, a dialog going away): a fixed sleep
+    fails on a loaded machine."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(interval)
+
+
+def has_state(node, state):
+    try:
+        return node.get_state_set().contains(state)
+    except Exception:
+        return False
+
+
+def wait_gone(node, timeout=30):
+    """True once node is no longer visible (hidden, destroyed or defunct):
+    asks the node itself, never its parent's child list (GTK 4.8 answers
+    GetChildAtIndex for a window destroyed meanwhile with a critical)."""
+    return wait_for(lambda: not is_showing(node) or has_state(node, Atspi.StateType.DEFUNCT),
+                    timeout=timeout, interval=0.2)
+
+
 def has_action(node):
     try:
         return node.get_action_iface() is not None and Atspi.Action.get_n_actions(node) > 0
