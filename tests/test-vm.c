@@ -279,6 +279,9 @@ test_build_nvidia (void)
   g_assert_cmpstr (network, ==, "default");
   g_assert_cmpfloat (xpath_count (doc, "count(/domain/devices/interface/model[@type='virtio'])"), ==, 1);
   g_assert_cmpfloat (xpath_count (doc, "count(/domain/devices/graphics[@type='spice'])"), ==, 1);
+  /* virt-install's PCIe root ports, so that there is room to hot-plug. */
+  g_assert_cmpfloat (xpath_count (doc, "count(/domain/devices/controller[@type='pci'][@model='pcie-root'])"), ==, 1);
+  g_assert_cmpfloat (xpath_count (doc, "count(/domain/devices/controller[@type='pci'][@model='pcie-root-port'])"), ==, 14);
 
   /* libvirt-gconfig reads it back. */
   domain = gvir_config_domain_new_from_xml (xml, &error);
@@ -753,7 +756,19 @@ test_connection_errors (void)
   g_assert_no_error (error);
   g_assert_true (result->changed);
   g_assert_nonnull (strstr (result->diff, "+    <hostdev mode=\"subsystem\" type=\"pci\" managed=\"yes\">"));
-  g_assert_cmpuint (result->summary->len, ==, 2);
+  /* It runs: the two functions, then when they arrive. */
+  g_assert_true (result->running);
+  g_assert_cmpint (result->live, ==, PT_VM_LIVE_NONE);
+  g_assert_cmpuint (result->summary->len, ==, 3);
+  g_assert_nonnull (strstr (g_ptr_array_index (result->summary, 2), "next start"));
+  g_clear_pointer (&result, pt_vm_result_free);
+  /* Asked to change the running VM too, the preview says so and does nothing live. */
+  result = pt_vm_connection_run (conn, PT_VM_OP_ATTACH, "test", seed.plan, NULL,
+                                 PT_VM_RUN_PREVIEW | PT_VM_RUN_LIVE, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (result->summary->len, ==, 3);
+  g_assert_nonnull (strstr (g_ptr_array_index (result->summary, 2), "hotplug"));
+  g_assert_cmpint (result->live, ==, PT_VM_LIVE_NONE);
   g_clear_pointer (&result, pt_vm_result_free);
   xml = pt_vm_connection_dup_domain_xml (conn, "test", &error);
   g_assert_no_error (error);

@@ -223,6 +223,30 @@ add_hyperv (xmlDocPtr doc, gboolean nvidia)
   xmlNewProp (node, BAD_CAST "present", BAD_CAST "yes");
 }
 
+/* virt-install's PCIe topology for Q35: the root complex and 14 root ports.
+ * libvirt puts the devices on the first ones; the rest stay free, so that
+ * a GPU (or anything else) can be hot-plugged into the running VM later.
+ * Without free ports, live attach has nowhere to go. */
+#define PCIE_ROOT_PORTS 14
+
+static void
+add_pcie_root_ports (xmlDocPtr doc)
+{
+  xmlNodePtr devices = pt_vm_xml_child (xmlDocGetRootElement (doc), "devices");
+  xmlNodePtr node;
+
+  g_assert (devices != NULL);
+  node = xmlNewChild (devices, NULL, BAD_CAST "controller", NULL);
+  xmlNewProp (node, BAD_CAST "type", BAD_CAST "pci");
+  xmlNewProp (node, BAD_CAST "model", BAD_CAST "pcie-root");
+  for (guint i = 0; i < PCIE_ROOT_PORTS; i++)
+    {
+      node = xmlNewChild (devices, NULL, BAD_CAST "controller", NULL);
+      xmlNewProp (node, BAD_CAST "type", BAD_CAST "pci");
+      xmlNewProp (node, BAD_CAST "model", BAD_CAST "pcie-root-port");
+    }
+}
+
 char *
 pt_vm_build_xml (PtPlan *plan, const PtVmOptions *options, GError **error)
 {
@@ -267,6 +291,7 @@ pt_vm_build_xml (PtPlan *plan, const PtVmOptions *options, GError **error)
       return NULL;
     }
   add_hyperv (doc, plan_has_nvidia_gpu (plan));
+  add_pcie_root_ports (doc);
   if (options->emulated)
     {
       /* libvirt-gconfig 4.0 knows neither the "qemu" type constant's
