@@ -53,6 +53,7 @@ typedef struct
   const char *disk;
   const char *iso;
   gboolean    print_xml;
+  gboolean    hotplug;        /* --live: attach / detach on the running domain too */
 } Ctl;
 
 /* ---- output helpers ---------------------------------------------------- */
@@ -1655,6 +1656,14 @@ vm_json_result (Ctl *ctl, PtVmResult *result, const char *op)
   json_builder_add_boolean_value (b, result->changed);
   json_builder_set_member_name (b, "written");
   json_builder_add_boolean_value (b, result->changed && !ctl->print_xml);
+  if (!g_str_equal (op, "create"))
+    {
+      json_builder_set_member_name (b, "running");
+      json_builder_add_boolean_value (b, result->running);
+      json_builder_set_member_name (b, "live");
+      json_builder_add_string_value (b, pt_vm_live_to_string (result->live));
+      pt_json_add_string_or_null (b, "live_error", result->live_error);
+    }
   if (g_str_equal (op, "create"))
     pt_json_add_string_or_null (b, "disk", result->disk_path);
   json_builder_set_member_name (b, "summary");
@@ -1683,6 +1692,34 @@ vm_json_result (Ctl *ctl, PtVmResult *result, const char *op)
   json_builder_add_string_value (b, result->after != NULL ? result->after : "");
   json_builder_end_object (b);
   print_json (json_builder_get_root (b));
+}
+
+/* What --live did to the running domain; 1 when it refused. */
+static int
+vm_print_live (PtVmResult *result, PtVmOp op)
+{
+  switch (result->live)
+    {
+    case PT_VM_LIVE_APPLIED:
+      if (op == PT_VM_OP_ATTACH)
+        g_print (_("The running domain “%s” has the devices now.\n"), result->domain);
+      else
+        g_print (_("The devices are back with their host drivers.\n"));
+      return 0;
+    case PT_VM_LIVE_PENDING:
+      g_print (_("The running domain “%s” was asked to release the devices; its guest has not "
+                 "done so yet. They leave when the guest lets them go, at the latest when the "
+                 "domain shuts down; run the same command again then to give them back to "
+                 "their host drivers.\n"), result->domain);
+      return 0;
+    case PT_VM_LIVE_FAILED:
+      g_printerr (_("%s The stored definition is changed: the domain gets it at its next start.\n"),
+                  result->live_error);
+      return 1;
+    case PT_VM_LIVE_NONE:
+    default:
+      return 0;
+    }
 }
 
 static int
@@ -1875,7 +1912,8 @@ vm_change (Ctl *ctl, PtVmConnection *connection, PtVmOp op, char **args)
     }
 
   result = pt_vm_connection_run (connection, op, name, plan, options,
-                                 ctl->print_xml ? PT_VM_RUN_PREVIEW : PT_VM_RUN_DEFAULT,
+                                 (ctl->print_xml ? PT_VM_RUN_PREVIEW : PT_VM_RUN_DEFAULT)
+                                 | (ctl->hotplug ? PT_VM_RUN_LIVE : PT_VM_RUN_DEFAULT),
                                  NULL, &error);
   if (result == NULL)
     {
@@ -1885,7 +1923,7 @@ vm_change (Ctl *ctl, PtVmConnection *connection, PtVmOp op, char **args)
   if (ctl->json)
     {
       vm_json_result (ctl, result, op_name);
-      return 0;
+      return result->live == PT_VM_LIVE_FAILED ? 1 : 0;
     }
   vm_print_issues (ctl, result->issues);
   if (ctl->print_xml)
@@ -1901,16 +1939,21 @@ vm_change (Ctl *ctl, PtVmConnection *connection, PtVmOp op, char **args)
         g_print (_("The domain “%s” already has %s; nothing changed.\n"), name, list);
       else
         g_print (_("The domain “%s” does not have %s; nothing changed.\n"), name, list);
-      return 0;
     }
-  for (guint i = 0; i < result->summary->len; i++)
-    g_print ("%s\n", (const char *) g_ptr_array_index (result->summary, i));
-  if (op == PT_VM_OP_CREATE)
-    g_print (_("The domain “%s” is defined on %s. Start it with “virsh -c %s start %s”.\n"),
-             name, ctl->connect, ctl->connect, name);
   else
-    g_print (_("The domain “%s” is changed; it takes effect at its next start.\n"), name);
-  return 0;
+    {
+      for (guint i = 0; i < result->summary->len; i++)
+        g_print ("%s\n", (const char *) g_ptr_array_index (result->summary, i));
+      if (op == PT_VM_OP_CREATE)
+        g_print (_("The domain “%s” is defined on %s. Start it with “virsh -c %s start %s”.\n"),
+                 name, ctl->connect, ctl->connect, name);
+      else if (result->running && !ctl->hotplug)
+        g_print (_("The domain “%s” is changed; it runs, so the change takes effect at its next "
+                   "start (or now, with --live).\n"), name);
+      else
+        g_print (_("The domain “%s” is changed; it takes effect at its next start.\n"), name);
+    }
+  return vm_print_live (result, op);
 }
 
 static int
@@ -1943,6 +1986,12 @@ cmd_vm (Ctl *ctl, char **args)
       && (ctl->memory != 0 || ctl->vcpus != 0 || ctl->disk != NULL || ctl->iso != NULL))
     {
       g_printerr ("%s\n", _("--memory, --vcpus, --disk and --iso are options of “vm create”."));
+      return EXIT_USAGE;
+    }
+  if (ctl->hotplug && op != PT_VM_OP_ATTACH && op != PT_VM_OP_DETACH)
+    {
+      g_printerr ("%s\n", _("--live is an option of “vm attach” and “vm detach”: a new domain "
+                             "is not running yet."));
       return EXIT_USAGE;
     }
   if (ctl->gpus != NULL && (op == PT_VM_OP_ATTACH || op == PT_VM_OP_DETACH))
@@ -2056,6 +2105,9 @@ main (int argc, char **argv)
       N_("vm create: an installation medium, attached as a SATA CD-ROM"), N_("PATH") },
     { "print-xml", 0, 0, G_OPTION_ARG_NONE, &ctl.print_xml,
       N_("vm create, attach, detach: print the domain XML instead of defining it"), NULL },
+    { "live", 0, 0, G_OPTION_ARG_NONE, &ctl.hotplug,
+      N_("vm attach, detach: also change a running domain now (hotplug); without it, a "
+         "running domain gets the change at its next start"), NULL },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Print the version"), NULL },
     { NULL }
   };

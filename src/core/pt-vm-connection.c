@@ -700,6 +700,209 @@ run_create (PtVmConnection     *self,
   return g_steal_pointer (&result);
 }
 
+/* ---- live changes ------------------------------------------------------ */
+
+static gboolean
+domain_is_active (GVirDomain *domain)
+{
+  GVirDomainInfo *info = gvir_domain_get_info (domain, NULL);
+  PtVmState state = info != NULL ? state_from_gvir (info->state) : PT_VM_STATE_OTHER;
+
+  if (info != NULL)
+    g_boxed_free (GVIR_TYPE_DOMAIN_INFO, info);
+  return state == PT_VM_STATE_RUNNING || state == PT_VM_STATE_PAUSED;
+}
+
+static const char *
+last_libvirt_message (void)
+{
+  virErrorPtr last = virGetLastError ();
+
+  return last != NULL && last->message != NULL ? last->message : _("unknown libvirt error");
+}
+
+/* libvirt's node-device name of a PCI function: pci_0000_01_00_0. */
+static char *
+nodedev_name (PtDevice *device)
+{
+  const PtAddress *a = pt_device_get_pci_address (device);
+
+  return g_strdup_printf ("pci_%04x_%02x_%02x_%x", a->domain, a->bus, a->slot, a->func);
+}
+
+/* The hypervisor's node device for @device, when it is the function the
+ * plan means (same address and IDs), with the driver that holds it now in
+ * @driver. The plan may come from another host's read (--root,
+ * --snapshot): a live change must never unbind one of the hypervisor's
+ * own devices that merely has the same address. */
+static virNodeDevicePtr
+lookup_node_device (virConnectPtr conn, PtDevice *device, char **driver, char **message)
+{
+  g_autofree char *name = nodedev_name (device);
+  virNodeDevicePtr node = virNodeDeviceLookupByName (conn, name);
+  char *xml = node != NULL ? virNodeDeviceGetXMLDesc (node, 0) : NULL;
+  const char *const xmls[] = { xml, NULL };
+  g_autoptr(PtHost) host = xml != NULL ? pt_vm_host_from_node_device_xml (xmls, NULL) : NULL;
+  PtDevice *there = host != NULL ? pt_host_lookup_device (host, pt_device_get_address (device)) : NULL;
+
+  free (xml);
+  if (there == NULL || pt_device_get_vendor_id (there) != pt_device_get_vendor_id (device)
+      || pt_device_get_device_id (there) != pt_device_get_device_id (device))
+    {
+      if (node != NULL)
+        virNodeDeviceFree (node);
+      if (message != NULL)
+        *message = g_strdup_printf (_("The hypervisor has no %04x:%04x device at %s: the host "
+                                      "that was read is not the one the VM runs on. Read the "
+                                      "hypervisor’s own devices (no --root or --snapshot)."),
+                                    pt_device_get_vendor_id (device), pt_device_get_device_id (device),
+                                    pt_device_get_address (device));
+      return NULL;
+    }
+  *driver = g_strdup (pt_device_get_driver (there));
+  return node;
+}
+
+typedef enum
+{
+  MOVE_TO_VFIO,     /* every function to vfio-pci, before a hotplug */
+  MOVE_RESTORE,     /* back to its driver what was elsewhere before (undo, best effort) */
+  MOVE_GIVE_BACK,   /* every function on vfio-pci back to its host driver */
+} MoveMode;
+
+/* Moves the plan's functions between vfio-pci and their host drivers
+ * through libvirt's node-device API (virNodeDeviceDetachFlags,
+ * virNodeDeviceReAttach). Hot-plugging one function while a group mate is
+ * still on its host driver fails: QEMU finds the group not viable. At
+ * start, libvirt prepares all hostdevs before QEMU runs; for a hotplug we
+ * do it, and libvirt then leaves them on vfio-pci when the VM stops
+ * (devices detached through the node-device API stay detached), until
+ * MOVE_GIVE_BACK. libvirt refuses to give back a function a running
+ * domain uses. */
+static gboolean
+move_group (virConnectPtr conn, PtPlan *plan, MoveMode mode, char **message)
+{
+  for (guint i = 0; i < plan->devices->len; i++)
+    {
+      PtDevice *device = g_ptr_array_index (plan->devices, i);
+      g_autofree char *driver = NULL;
+      virNodeDevicePtr node = lookup_node_device (conn, device, &driver,
+                                                  mode == MOVE_RESTORE ? NULL : message);
+      gboolean on_vfio = g_strcmp0 (driver, "vfio-pci") == 0;
+      int rc = 0;
+
+      if (node == NULL)
+        {
+          if (mode == MOVE_RESTORE)
+            continue;
+          return FALSE;
+        }
+      if (mode == MOVE_TO_VFIO)
+        rc = virNodeDeviceDetachFlags (node, "vfio", 0);
+      else if (on_vfio && (mode == MOVE_GIVE_BACK
+                           || g_strcmp0 (pt_device_get_driver (device), "vfio-pci") != 0))
+        rc = virNodeDeviceReAttach (node);
+      virNodeDeviceFree (node);
+      if (rc < 0 && mode != MOVE_RESTORE)
+        {
+          *message = g_strdup_printf (mode == MOVE_TO_VFIO
+                                        ? _("%s could not be moved to vfio-pci (%s).")
+                                        : _("%s could not be given back to its driver (%s)."),
+                                      pt_device_get_address (device), last_libvirt_message ());
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static gboolean
+live_has (GVirDomain *domain, PtDevice *device, GStrv *present)
+{
+  if (*present == NULL)
+    {
+      g_autofree char *xml = domain_xml (domain, FALSE, NULL);
+
+      *present = xml != NULL ? pt_vm_xml_dup_hostdev_addresses (xml, NULL) : NULL;
+      if (*present == NULL)
+        *present = g_new0 (char *, 1);
+    }
+  return g_strv_contains ((const char *const *) *present, pt_device_get_address (device));
+}
+
+/* Makes the live system follow the change (PT_VM_RUN_LIVE) and says what
+ * happened in result->live; the stored definition is changed already and
+ * nothing here fails the operation.
+ *  - attach, domain running: the group to vfio-pci, then each function
+ *    hot-plugged; on a refusal, what was plugged is unplugged again and
+ *    the functions go back where they were: no half group in the VM.
+ *  - detach: each function the running domain has is unplugged (libvirt
+ *    returns once it asked: PENDING while the guest holds on), then, with
+ *    none left in the domain, the group goes back to its host drivers. */
+static void
+apply_live (PtVmConnection *self, GVirDomain *domain, PtPlan *plan, gboolean attach,
+            gboolean running, PtVmResult *result)
+{
+  virConnectPtr conn = dup_handle (self);
+  virDomainPtr handle = NULL;
+  g_auto(GStrv) present = NULL;
+  g_autoptr(GPtrArray) plugged = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *message = NULL;
+
+  g_object_get (domain, "handle", &handle, NULL);
+  result->live = PT_VM_LIVE_APPLIED;
+  if (attach && !move_group (conn, plan, MOVE_TO_VFIO, &message))
+    goto failed;
+  for (guint i = 0; running && i < plan->devices->len; i++)
+    {
+      PtDevice *device = g_ptr_array_index (plan->devices, i);
+      g_autofree char *xml = NULL;
+      int rc;
+
+      if (live_has (domain, device, &present) == attach)
+        continue;
+      xml = pt_vm_xml_hostdev_device (pt_device_get_pci_address (device));
+      rc = attach ? virDomainAttachDeviceFlags (handle, xml, VIR_DOMAIN_AFFECT_LIVE)
+                  : virDomainDetachDeviceFlags (handle, xml, VIR_DOMAIN_AFFECT_LIVE);
+      if (rc < 0)
+        {
+          g_autofree char *what = pt_vm_describe_device (device);
+
+          message = g_strdup_printf (attach ? _("The running VM could not take %s (%s).")
+                                            : _("The running VM could not release %s (%s)."),
+                                     what, last_libvirt_message ());
+          goto failed;
+        }
+      g_ptr_array_add (plugged, g_steal_pointer (&xml));
+    }
+  if (!attach)
+    {
+      if (plugged->len > 0)
+        {
+          g_clear_pointer (&present, g_strfreev);
+          for (guint i = 0; i < plan->devices->len; i++)
+            if (live_has (domain, g_ptr_array_index (plan->devices, i), &present))
+              result->live = PT_VM_LIVE_PENDING;
+        }
+      if (result->live == PT_VM_LIVE_APPLIED && !move_group (conn, plan, MOVE_GIVE_BACK, &message))
+        goto failed;
+    }
+  goto out;
+
+failed:
+  result->live = PT_VM_LIVE_FAILED;
+  result->live_error = g_steal_pointer (&message);
+  if (attach)
+    {
+      for (guint i = 0; i < plugged->len; i++)
+        virDomainDetachDeviceFlags (handle, g_ptr_array_index (plugged, i), VIR_DOMAIN_AFFECT_LIVE);
+      move_group (conn, plan, MOVE_RESTORE, NULL);
+    }
+out:
+  if (handle != NULL)
+    virDomainFree (handle);
+  virConnectClose (conn);
+}
+
 static PtVmResult *
 run_change (PtVmConnection  *self,
             PtVmOp           op,
@@ -712,6 +915,7 @@ run_change (PtVmConnection  *self,
   g_autoptr(GVirDomain) domain = NULL;
   g_autoptr(GHashTable) assigned = NULL;
   gboolean attach = op == PT_VM_OP_ATTACH;
+  gboolean live;
 
   domain = find_domain (self, name, error);
   if (domain == NULL)
@@ -747,13 +951,30 @@ run_change (PtVmConnection  *self,
     return NULL;
   result->summary = summarize (plan, result->before, attach);
   result->diff = result->changed ? unified_diff (name, result->before, result->after) : g_strdup ("");
-  if ((flags & PT_VM_RUN_PREVIEW) == 0 && result->changed)
+  result->running = domain_is_active (domain);
+  live = (flags & PT_VM_RUN_LIVE) && (result->running || !attach);
+  if (live && attach)
+    g_ptr_array_add (result->summary, g_strdup (_("Move the group to vfio-pci and add it to the running VM "
+                                                  "now (hotplug); it stays on vfio-pci when the VM stops, "
+                                                  "until it is detached with --live")));
+  else if (live && result->running)
+    g_ptr_array_add (result->summary, g_strdup (_("Ask the running VM to release them now (hot-unplug), "
+                                                  "then give the group back to its host drivers")));
+  else if (live)
+    g_ptr_array_add (result->summary, g_strdup (_("Give the group back to its host drivers")));
+  else if (result->running && result->changed)
+    g_ptr_array_add (result->summary, g_strdup (_("The running VM gets the change at its next start")));
+  if (flags & PT_VM_RUN_PREVIEW)
+    return g_steal_pointer (&result);
+  if (result->changed)
     {
       g_autoptr(GVirConfigDomain) config = gvir_config_domain_new_from_xml (result->after, error);
 
       if (config == NULL || !gvir_domain_set_config (domain, config, error))
         return NULL;
     }
+  if (live)
+    apply_live (self, domain, plan, attach, result->running, result);
   return g_steal_pointer (&result);
 }
 

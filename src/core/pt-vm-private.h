@@ -62,6 +62,9 @@ gboolean   pt_vm_xml_read_os      (const char    *xml,
                                    char         **loader,
                                    char         **machine,
                                    GError       **error);
+/* A managed PCI <hostdev> for @address as a device document, for
+ * virDomainAttachDeviceFlags / virDomainDetachDeviceFlags. */
+char      *pt_vm_xml_hostdev_device (const PtAddress *address);
 /* The PCI source address of a <hostdev type='pci'> node, or FALSE. */
 gboolean   pt_vm_xml_hostdev_address (xmlNodePtr  hostdev,
                                       PtAddress  *address);

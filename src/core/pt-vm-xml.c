@@ -240,6 +240,20 @@ new_hostdev (const PtAddress *address)
 }
 
 char *
+pt_vm_xml_hostdev_device (const PtAddress *address)
+{
+  g_autoptr(xmlDoc) doc = xmlNewDoc (BAD_CAST "1.0");
+  xmlBufferPtr buffer = xmlBufferCreate ();
+  char *text;
+
+  xmlDocSetRootElement (doc, new_hostdev (address));
+  xmlNodeDump (buffer, doc, xmlDocGetRootElement (doc), 0, 0);
+  text = g_strdup ((const char *) xmlBufferContent (buffer));
+  xmlBufferFree (buffer);
+  return text;
+}
+
+char *
 pt_vm_xml_attach (const char *domain_xml, PtPlan *plan, gboolean *changed, GError **error)
 {
   g_autoptr(xmlDoc) doc = NULL;

@@ -263,7 +263,21 @@ pt_vm_result_free (PtVmResult *result)
   g_clear_pointer (&result->summary, g_ptr_array_unref);
   g_clear_pointer (&result->issues, g_ptr_array_unref);
   g_free (result->disk_path);
+  g_free (result->live_error);
   g_free (result);
+}
+
+const char *
+pt_vm_live_to_string (PtVmLive live)
+{
+  switch (live)
+    {
+    case PT_VM_LIVE_APPLIED: return "applied";
+    case PT_VM_LIVE_PENDING: return "pending";
+    case PT_VM_LIVE_FAILED:  return "failed";
+    case PT_VM_LIVE_NONE:
+    default:                 return "none";
+    }
 }
 
 const char *

@@ -169,6 +169,17 @@ GStrv pt_vm_xml_dup_hostdev_addresses (const char  *domain_xml,
 
 /* ---- previews and results ----------------------------------------------- */
 
+/* What happened to a running domain (PT_VM_RUN_LIVE). */
+typedef enum
+{
+  PT_VM_LIVE_NONE,       /* nothing done live: not running, not asked, or nothing to do */
+  PT_VM_LIVE_APPLIED,    /* hot-plugged / hot-unplugged: the running VM has the change */
+  PT_VM_LIVE_PENDING,    /* unplug requested; the guest has not released the device yet */
+  PT_VM_LIVE_FAILED,     /* the running VM refused; the stored definition is changed */
+} PtVmLive;
+
+const char *pt_vm_live_to_string (PtVmLive live);   /* "none", "applied", "pending", "failed" */
+
 typedef struct
 {
   char      *domain;     /* domain name */
@@ -180,6 +191,9 @@ typedef struct
   GPtrArray *issues;     /* PtVmIssue */
   char      *disk_path;  /* create: the disk, NULL otherwise */
   gboolean   disk_created;  /* create: a new volume was made */
+  gboolean   running;    /* attach / detach: the domain runs (or is paused) */
+  PtVmLive   live;       /* attach / detach with PT_VM_RUN_LIVE on a running domain */
+  char      *live_error; /* translated: why the running VM did not take it (LIVE_FAILED) */
 } PtVmResult;
 
 void pt_vm_result_free (PtVmResult *result);
@@ -288,12 +302,18 @@ typedef enum
 {
   PT_VM_RUN_DEFAULT = 0,
   PT_VM_RUN_PREVIEW = 1 << 0,   /* compute before/after/diff/summary/issues, write nothing */
+  PT_VM_RUN_LIVE    = 1 << 1,   /* attach / detach: also change the running domain (hotplug) */
 } PtVmRunFlags;
 
 /* Creates domain @domain from @options (PT_VM_OP_CREATE; @options->name
  * must equal @domain), or attaches / detaches @plan on domain @domain.
  * Checks first (pt_vm_check_xml); a fatal issue is a PT_VM_ERROR_CONFLICT
  * error. With PT_VM_RUN_PREVIEW nothing is written (no volume either).
+ * Attach and detach change the stored (persistent) definition; with
+ * PT_VM_RUN_LIVE and a running domain they then hot-plug the functions
+ * (the whole group is moved to vfio-pci first, or QEMU finds the group
+ * not viable) or ask the guest to release them. A live step that fails
+ * is not an error: the stored change stands, result->live says so.
  * The async variant runs in a worker thread: @plan (and its host) must
  * stay alive and unchanged until the callback. */
 PtVmResult *pt_vm_connection_run        (PtVmConnection       *self,

@@ -53,6 +53,14 @@ lab_group () {
   basename "$(readlink "/sys/bus/pci/devices/$1/iommu_group")"
 }
 
+# lab_json_field FILE FIELD: a top-level field of a JSON file (empty when
+# missing or null).
+lab_json_field () {
+  python3 -c 'import json, sys
+v = json.load(open(sys.argv[1])).get(sys.argv[2])
+print("" if v is None else v)' "$1" "$2" 2>/dev/null
+}
+
 # lab_driver ADDRESS: the driver bound to a function, or "-".
 lab_driver () {
   local link=/sys/bus/pci/devices/$1/driver

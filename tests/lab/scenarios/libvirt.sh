@@ -6,7 +6,9 @@
 # functions as managed hostdevs), `virsh start` starts it (libvirt moves
 # both functions to vfio-pci itself), QEMU's device tree in the running VM
 # has a vfio-pci device for each function and QEMU holds /dev/vfio/GROUP,
-# and destroying it gives the functions back to their drivers.
+# and destroying it gives the functions back to their drivers. Then the
+# same with the VM running first: `vm attach --live` hot-plugs the group,
+# `vm detach --live` asks for it back.
 . "$PT_LAB/guest/lib.sh"
 
 command -v libvirtd >/dev/null || lab_skip "libvirtd is not installed (libvirt-daemon-system)"
@@ -131,5 +133,64 @@ after_audio=$(lab_driver "$PT_clean_audio")
 echo "drivers after: $after_gpu $after_audio"
 [ "$after_gpu" = "$before_gpu" ] && [ "$after_audio" = "$before_audio" ] \
   || lab_fail "after the VM stopped the drivers are $after_gpu $after_audio, not $before_gpu $before_audio"
+
+# Live: the same domain without the GPU runs; `vm attach --live` moves the
+# group to vfio-pci and hot-plugs both functions into the running VM (into
+# the spare root ports vm create gave it), `vm detach --live` asks for them
+# back. The VM sits in its firmware, which does not answer an unplug
+# request: libvirt then says the removal is pending, and destroying the VM
+# ends it. Either way the stored definition follows at once. libvirt keeps
+# functions it did not detach itself on vfio-pci when the VM stops; the
+# same `vm detach --live` then gives them back to their host drivers.
+"$PT_CTL" vm detach pt-lab "$PT_clean_gpu" >/tmp/vm-detach.out 2>&1 \
+  || lab_fail "vm detach (stored) failed: $(tail -n1 /tmp/vm-detach.out)"
+virsh start pt-lab || lab_fail "virsh start pt-lab without the GPU failed"
+[ "$(lab_driver "$PT_clean_gpu")" = "$before_gpu" ] || lab_fail "starting without the GPU moved $PT_clean_gpu"
+"$PT_CTL" vm attach pt-lab "$PT_clean_gpu" --live --json >/tmp/vm-live.json 2>/tmp/vm-live.err
+rc=$?
+cat /tmp/vm-live.json /tmp/vm-live.err
+[ $rc -eq 0 ] || lab_fail "vm attach --live exited $rc"
+lab_json_field /tmp/vm-live.json live | grep -qx applied || lab_fail "vm attach --live did not report live: applied"
+for addr in "$PT_clean_gpu" "$PT_clean_audio"; do
+  [ "$(lab_driver "$addr")" = vfio-pci ] || lab_fail "after the hotplug $addr is on $(lab_driver "$addr"), not vfio-pci"
+done
+virsh qemu-monitor-command --hmp pt-lab 'info qtree' > /tmp/qtree-live.txt \
+  || lab_fail "info qtree after the hotplug failed"
+for addr in "$PT_clean_gpu" "$PT_clean_audio"; do
+  grep -A3 'dev: vfio-pci' /tmp/qtree-live.txt | grep -q "host = \"$addr\"" \
+    || lab_fail "the running VM has no hot-plugged vfio-pci device for $addr"
+  virsh dumpxml --inactive pt-lab | grep -q "function='0x${addr##*.}'" \
+    || lab_fail "the stored definition lacks $addr after attach --live"
+done
+"$PT_CTL" vm detach pt-lab "$PT_clean_gpu" --live --json >/tmp/vm-unplug.json 2>/tmp/vm-unplug.err
+rc=$?
+cat /tmp/vm-unplug.json /tmp/vm-unplug.err
+live=$(lab_json_field /tmp/vm-unplug.json live)
+echo "detach --live: $live"
+[ $rc -eq 0 ] && { [ "$live" = applied ] || [ "$live" = pending ]; } \
+  || lab_fail "vm detach --live exited $rc with live: $live"
+virsh dumpxml --inactive pt-lab | grep -q '<hostdev' && lab_fail "the stored definition keeps a hostdev after detach --live"
+if [ "$live" = pending ]; then
+  # Still in the VM: asking again stays pending, and the group stays on
+  # vfio-pci while the VM holds it.
+  "$PT_CTL" vm detach pt-lab "$PT_clean_gpu" --live --json >/tmp/vm-giveback.json 2>&1
+  rc=$?
+  again=$(lab_json_field /tmp/vm-giveback.json live)
+  [ $rc -eq 0 ] && [ "$again" = pending ] \
+    || lab_fail "asking again while the VM holds the functions gave exit $rc, live: $again"
+  [ "$(lab_driver "$PT_clean_gpu")" = vfio-pci ] || lab_fail "$PT_clean_gpu left vfio-pci while the VM holds it"
+fi
+virsh destroy pt-lab || lab_fail "virsh destroy (live) failed"
+sleep 1
+# libvirt leaves functions it did not detach itself on vfio-pci; the same
+# command on the stopped VM gives them back.
+for addr in "$PT_clean_gpu" "$PT_clean_audio"; do
+  [ "$(lab_driver "$addr")" = vfio-pci ] || lab_fail "after the live VM stopped $addr is on $(lab_driver "$addr"), not vfio-pci"
+done
+"$PT_CTL" vm detach pt-lab "$PT_clean_gpu" --live --json >/tmp/vm-giveback.json 2>&1 \
+  || lab_fail "vm detach --live on the stopped VM failed: $(cat /tmp/vm-giveback.json)"
+lab_json_field /tmp/vm-giveback.json live | grep -qx applied || lab_fail "the give-back did not report live: applied"
+[ "$(lab_driver "$PT_clean_gpu")" = "$before_gpu" ] && [ "$(lab_driver "$PT_clean_audio")" = "$before_audio" ] \
+  || lab_fail "after the give-back the drivers are $(lab_driver "$PT_clean_gpu") $(lab_driver "$PT_clean_audio"), not $before_gpu $before_audio"
 virsh undefine --nvram pt-lab || lab_fail "virsh undefine failed"
 lab_done
