@@ -238,6 +238,15 @@ def choose(s, node):
     raise s.SessionError("Space did not check %r" % s.name_of(node))
 
 
+def choose_off(s, node):
+    """Unchecks a switch or check button with Tab and Space."""
+    from gi.repository import Atspi
+    focus_by_tab(s, node)
+    press_key(0x20)  # space
+    if not s.wait_for(lambda: not has_state(node, Atspi.StateType.CHECKED), timeout=5):
+        raise s.SessionError("Space did not uncheck %r" % s.name_of(node))
+
+
 def type_into(mnemonic, text):
     """Replaces the text of an entry from the keyboard, reaching it by its
     mnemonic (Alt+letter): a GTK 4.8 entry row's text field reports no
@@ -358,6 +367,20 @@ def attach_steps(s, proc):
     ok("is running" in text and "next start" in text,
        "the review says the running domain gets the change at its next start")
     ok("SeaBIOS" in text, "the review shows the core's issues (legacy BIOS) with their fix")
+    # The running VM: hot-plug is offered, off by default; switched on, the
+    # summary says what happens now instead of at the next start.
+    from gi.repository import Atspi
+    # GTK 4.8 gives a GtkSwitch the AT-SPI role of a check box.
+    live = s.find(dialog, role="check box", name="Add to the Running VM Now", timeout=10)
+    ok(not has_state(live, Atspi.StateType.CHECKED),
+       "a running VM offers \"Add to the Running VM Now\", switched off")
+    choose(s, live)
+    found, text = wait_for_text(s, dialog, lambda t: "hotplug" in t and "next start:" not in t, timeout=30)
+    ok(found and "stays on vfio-pci" in text,
+       "switched on, the review says the group moves to vfio-pci and is hot-plugged now", text[:2000])
+    choose_off(s, live)
+    found, text = wait_for_text(s, dialog, lambda t: "hotplug" not in t and "next start" in t, timeout=30)
+    ok(found, "switched off again, the change is for the next start again", text[:2000])
     apply_button = s.find(dialog, role="push button", name="Apply")
     ok(is_enabled(apply_button), "Apply is offered (and not pressed)")
     missing = unnamed_widgets(s, dialog)

@@ -58,6 +58,9 @@ struct _PtVmDialog
   AdwPreferencesPage  *review_page;
   AdwPreferencesGroup *summary_group;
   GtkListBox          *summary_list;
+  AdwPreferencesGroup *live_group;
+  AdwActionRow        *live_row;
+  GtkSwitch           *live_switch;
   AdwPreferencesGroup *issues_group;
   GtkListBox          *issues_list;
   AdwPreferencesGroup *diff_group;
@@ -84,6 +87,8 @@ struct _PtVmDialog
   PtVmState            domain_state;
   PtVmOptions         *options;        /* PT_VM_OP_CREATE only */
   PtVmResult          *preview;
+  guint                preview_serial; /* only the newest preview is shown */
+  gboolean             setting_live;   /* the switch is set by code, not by the user */
   char                *disk_path;      /* an existing image, chosen in the file chooser */
   char                *iso_path;
   char                *suggested_name; /* the last name the dialog filled in */
@@ -810,15 +815,82 @@ scroll_to_top (GtkWidget *page)
     gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (child)), 0);
 }
 
+static gboolean
+domain_running (PtVmDialog *self)
+{
+  return self->op != PT_VM_OP_CREATE
+         && (self->domain_state == PT_VM_STATE_RUNNING || self->domain_state == PT_VM_STATE_PAUSED);
+}
+
+/* The switch that also changes the live system (PT_VM_RUN_LIVE): hot-plug
+ * into a running VM, or unplug and give the GPU back to the host. Offered
+ * for a running VM, and for removal from a stopped one (a GPU hot-plugged
+ * earlier stays on vfio-pci when its VM stops). */
+static gboolean
+live_offered (PtVmDialog *self)
+{
+  return self->op == PT_VM_OP_DETACH || (self->op == PT_VM_OP_ATTACH && domain_running (self));
+}
+
+static gboolean
+live_requested (PtVmDialog *self)
+{
+  return live_offered (self) && gtk_switch_get_active (self->live_switch);
+}
+
 static void
-fill_review (PtVmDialog *self)
+update_live_row (PtVmDialog *self)
+{
+  gboolean on = gtk_switch_get_active (self->live_switch);
+  const char *title;
+  const char *subtitle;
+
+  if (self->op == PT_VM_OP_ATTACH)
+    {
+      title = _("Add to the Running VM Now");
+      subtitle = on ? _("The host gives up the GPU at once and the VM gets it without a restart "
+                        "(hotplug). It stays on vfio-pci when the VM stops, until you remove it "
+                        "again.")
+                    : _("Off: the GPU is added at the VM’s next start.");
+    }
+  else if (domain_running (self))
+    {
+      title = _("Remove from the Running VM Now");
+      subtitle = on ? _("The guest is asked to release the GPU now, then the host gets it back. "
+                        "Close what uses the GPU in the guest first.")
+                    : _("Off: the VM keeps the GPU until it shuts down.");
+    }
+  else
+    {
+      title = _("Give the GPU Back to the Host");
+      subtitle = on ? _("Its drivers take it back now, if it is still on vfio-pci (as after adding "
+                        "it to a running VM).")
+                    : _("Off: the GPU stays on the driver it has now.");
+    }
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->live_row), title);
+  /* The row's activatable widget: libadwaita labels the switch with the
+   * row's title and describes it with the subtitle. */
+  adw_action_row_set_subtitle (self->live_row, subtitle);
+}
+
+/* Sets up the live switch for a new review: shown when offered, off. */
+static void
+reset_live (PtVmDialog *self)
+{
+  self->setting_live = TRUE;
+  gtk_switch_set_active (self->live_switch, FALSE);
+  self->setting_live = FALSE;
+  gtk_widget_set_visible (GTK_WIDGET (self->live_group), live_offered (self));
+  update_live_row (self);
+}
+
+static void
+fill_review (PtVmDialog *self, gboolean refresh)
 {
   PtVmResult *preview = self->preview;
   g_autofree char *title = NULL;
   const char *description = NULL;
-  gboolean running = self->op != PT_VM_OP_CREATE
-                     && (self->domain_state == PT_VM_STATE_RUNNING
-                         || self->domain_state == PT_VM_STATE_PAUSED);
+  gboolean running = domain_running (self);
   guint n_issues = 0;
 
   switch (self->op)
@@ -864,7 +936,7 @@ fill_review (PtVmDialog *self)
     }
 
   clear_list_box (self->issues_list);
-  if (running && preview->changed)
+  if (running && preview->changed && !live_requested (self))
     {
       /* Translators: %s is a VM name. */
       g_autofree char *what = g_strdup_printf (_("“%s” is running"), self->domain);
@@ -894,20 +966,32 @@ fill_review (PtVmDialog *self)
   gtk_widget_set_visible (GTK_WIDGET (self->diff_group),
                           preview->diff != NULL && preview->diff[0] != '\0');
 
-  scroll_to_top (GTK_WIDGET (self->review_page));
+  if (!refresh)
+    scroll_to_top (GTK_WIDGET (self->review_page));
 }
+
+typedef struct
+{
+  PtVmDialog *self;
+  guint       serial;
+  gboolean    refresh;   /* the review is showing: update it in place */
+} PreviewCall;
 
 static void
 preview_cb (GObject      *source,
             GAsyncResult *result,
             gpointer      user_data)
 {
-  g_autoptr(PtVmDialog) self = user_data;
+  PreviewCall *call = user_data;
+  g_autoptr(PtVmDialog) self = call->self;
+  gboolean refresh = call->refresh;
+  gboolean newest = call->serial == self->preview_serial;
   g_autoptr(PtVmResult) preview = NULL;
   g_autoptr(GError) error = NULL;
 
+  g_free (call);
   preview = pt_vm_connection_run_finish (PT_VM_CONNECTION (source), result, &error);
-  if (is_stale (self, result))
+  if (is_stale (self, result) || !newest)
     return;
   if (preview == NULL)
     {
@@ -917,19 +1001,41 @@ preview_cb (GObject      *source,
 
   g_clear_pointer (&self->preview, pt_vm_result_free);
   self->preview = g_steal_pointer (&preview);
-  fill_review (self);
-  show_page (self, "review");
+  fill_review (self, refresh);
+  if (!refresh)
+    show_page (self, "review");
+}
+
+/* @refresh: the review is showing and only the live switch changed; the
+ * summary is updated in place, without the busy page. */
+static void
+start_preview (PtVmDialog *self, gboolean refresh)
+{
+  PreviewCall *call = g_new0 (PreviewCall, 1);
+
+  call->self = g_object_ref (self);
+  call->serial = ++self->preview_serial;
+  call->refresh = refresh;
+  if (!refresh)
+    {
+      g_clear_pointer (&self->preview, pt_vm_result_free);
+      reset_live (self);
+      show_busy (self, _("Preparing the Review"),
+                 _("Reading the VM’s definition and checking for conflicts…"));
+    }
+  pt_vm_connection_run_async (self->connection, self->op, self->domain, self->plan, self->options,
+                              PT_VM_RUN_PREVIEW | (live_requested (self) ? PT_VM_RUN_LIVE : 0),
+                              self->cancellable, preview_cb, call);
 }
 
 static void
-start_preview (PtVmDialog *self)
+live_switch_cb (PtVmDialog *self)
 {
-  g_clear_pointer (&self->preview, pt_vm_result_free);
-  show_busy (self, _("Preparing the Review"),
-             _("Reading the VM’s definition and checking for conflicts…"));
-  pt_vm_connection_run_async (self->connection, self->op, self->domain, self->plan,
-                              self->options, PT_VM_RUN_PREVIEW, self->cancellable,
-                              preview_cb, g_object_ref (self));
+  if (self->setting_live)
+    return;
+  update_live_row (self);
+  if (self->preview != NULL && self->connection != NULL)
+    start_preview (self, TRUE);
 }
 
 static void
@@ -954,7 +1060,7 @@ review (PtVmDialog *self)
       self->domain = g_strdup (pt_vm_domain_row_get_name (row));
       self->domain_state = pt_vm_domain_row_get_state (row);
     }
-  start_preview (self);
+  start_preview (self, FALSE);
 }
 
 /* "Remove GPU…" on a domain that has the plan: the same preview, for
@@ -970,7 +1076,7 @@ row_remove_cb (PtVmDomainRow *row,
   self->op = PT_VM_OP_DETACH;
   self->domain = g_strdup (pt_vm_domain_row_get_name (row));
   self->domain_state = pt_vm_domain_row_get_state (row);
-  start_preview (self);
+  start_preview (self, FALSE);
 }
 
 /* ---- apply and after ----------------------------------------------------- */
@@ -1012,18 +1118,39 @@ apply_cb (GObject      *source,
     case PT_VM_OP_ATTACH:
       /* Translators: %s is a VM name. */
       title = g_strdup_printf (_("GPU Added to “%s”"), self->domain);
-      description = g_strdup (running
-                              ? _("The VM is running: it gets the GPU when you shut it down and "
-                                  "start it again.")
-                              : _("The VM gets the GPU when it starts."));
+      if (done->live == PT_VM_LIVE_APPLIED)
+        description = g_strdup (_("The running VM has the GPU now. Install or start its driver in "
+                                  "the guest if it does not appear."));
+      else if (done->live == PT_VM_LIVE_FAILED)
+        /* Translators: %s says why, in libvirt's words. */
+        description = g_strdup_printf (_("The running VM could not take it now: %s It gets the GPU "
+                                         "when you shut it down and start it again."),
+                                       done->live_error);
+      else
+        description = g_strdup (running
+                                ? _("The VM is running: it gets the GPU when you shut it down and "
+                                    "start it again.")
+                                : _("The VM gets the GPU when it starts."));
       break;
     case PT_VM_OP_DETACH:
     default:
       /* Translators: %s is a VM name. */
       title = g_strdup_printf (_("GPU Removed from “%s”"), self->domain);
-      description = g_strdup (running
-                              ? _("The VM is running: it keeps the GPU until you shut it down.")
-                              : _("The GPU stays with the host when the VM starts."));
+      if (done->live == PT_VM_LIVE_APPLIED)
+        description = g_strdup (_("The GPU is back with the host."));
+      else if (done->live == PT_VM_LIVE_PENDING)
+        description = g_strdup (_("The guest has been asked to release the GPU and has not done so "
+                                  "yet. It leaves when the guest lets it go, at the latest when "
+                                  "the VM shuts down; remove it again then to give it back to the "
+                                  "host."));
+      else if (done->live == PT_VM_LIVE_FAILED)
+        /* Translators: %s says why, in libvirt's words. */
+        description = g_strdup_printf (_("The stored definition no longer has the GPU, but the live "
+                                         "change failed: %s"), done->live_error);
+      else
+        description = g_strdup (running
+                                ? _("The VM is running: it keeps the GPU until you shut it down.")
+                                : _("The GPU stays with the host when the VM starts."));
       break;
     }
   adw_status_page_set_title (self->done_page, title);
@@ -1054,9 +1181,9 @@ apply (PtVmDialog *self)
       break;
     }
   show_busy (self, title, NULL);
-  pt_vm_connection_run_async (self->connection, self->op, self->domain, self->plan,
-                              self->options, PT_VM_RUN_DEFAULT, self->cancellable,
-                              apply_cb, g_object_ref (self));
+  pt_vm_connection_run_async (self->connection, self->op, self->domain, self->plan, self->options,
+                              live_requested (self) ? PT_VM_RUN_LIVE : PT_VM_RUN_DEFAULT,
+                              self->cancellable, apply_cb, g_object_ref (self));
 }
 
 static void
@@ -1379,6 +1506,9 @@ pt_vm_dialog_class_init (PtVmDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PtVmDialog, review_page);
   gtk_widget_class_bind_template_child (widget_class, PtVmDialog, summary_group);
   gtk_widget_class_bind_template_child (widget_class, PtVmDialog, summary_list);
+  gtk_widget_class_bind_template_child (widget_class, PtVmDialog, live_group);
+  gtk_widget_class_bind_template_child (widget_class, PtVmDialog, live_row);
+  gtk_widget_class_bind_template_child (widget_class, PtVmDialog, live_switch);
   gtk_widget_class_bind_template_child (widget_class, PtVmDialog, issues_group);
   gtk_widget_class_bind_template_child (widget_class, PtVmDialog, issues_list);
   gtk_widget_class_bind_template_child (widget_class, PtVmDialog, diff_group);
@@ -1396,6 +1526,7 @@ pt_vm_dialog_class_init (PtVmDialogClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, action_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, back_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, virt_manager_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, live_switch_cb);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }
