@@ -349,6 +349,62 @@ def test_create(root):
         os.unlink(disk)
 
 
+def test_create_volume(root):
+    """vm create without --disk: a new sparse qcow2 volume in the pool
+    "default" (made here when the host has none, as virt-manager would,
+    in a directory of its own), named in the domain; the errors for a
+    missing pool, an inactive one and a volume of that name."""
+    name = "pt-test-volume"
+    pool_dir = os.path.join(IMAGES, "pt-test-pool")
+    made_pool = virsh("pool-info", "default").returncode != 0
+    undefine(name)
+    try:
+        if made_pool:
+            p = ctl("--root", root, "vm", "create", name, "--gpu", "01:00.0")
+            tap(p.returncode == 1 and "no storage pool “default”" in p.stderr
+                and "virsh pool-define-as default dir" in p.stderr,
+                "without a pool \"default\", vm create says how to make one", p.stderr)
+            os.makedirs(pool_dir, exist_ok=True)
+            virsh("pool-define-as", "default", "dir", "--target", pool_dir, check=True)
+            virsh("pool-start", "default", check=True)
+        target = ET.fromstring(virsh("pool-dumpxml", "default", check=True).stdout).findtext("target/path")
+        path = os.path.join(target, name + ".qcow2")
+        if made_pool:
+            virsh("pool-destroy", "default", check=True)
+            p = ctl("--root", root, "vm", "create", name, "--gpu", "01:00.0")
+            tap(p.returncode == 1 and "not active" in p.stderr and "virsh pool-start default" in p.stderr,
+                "an inactive pool: vm create says to start it", p.stderr)
+            virsh("pool-start", "default", check=True)
+        p = ctl("--root", root, "vm", "create", name, "--gpu", "01:00.0", "--memory", "1024",
+                "--vcpus", "1", "--json")
+        j = json_of(p)
+        if p.returncode == 0:
+            defined.add(name)
+        info = run(["qemu-img", "info", "--output=json", path])
+        image = json.loads(info.stdout) if info.returncode == 0 else {}
+        disk = ET.fromstring(dumpxml(name)).find("devices/disk[@device='disk']/source") \
+            if p.returncode == 0 else None
+        tap(p.returncode == 0 and j.get("disk") == path and image.get("format") == "qcow2"
+            and image.get("virtual-size") == 64 * 1024 ** 3 and disk is not None
+            and disk.get("file") == path,
+            "without --disk, a new 64 GiB qcow2 volume in the pool is the domain's disk",
+            p.stdout[-500:] + p.stderr + repr(image))
+        tap(image.get("actual-size", 1 << 30) < 16 * 1024 ** 2, "the new volume is sparse",
+            repr(image.get("actual-size")))
+        undefine(name)
+        p = ctl("--root", root, "vm", "create", name, "--gpu", "01:00.0")
+        tap(p.returncode == 1 and "has a disk %s.qcow2 already" % name in p.stderr
+            and virsh("dominfo", name).returncode != 0,
+            "a volume of that name is not overwritten: vm create refuses and defines nothing", p.stderr)
+    finally:
+        undefine(name)
+        virsh("vol-delete", "--pool", "default", name + ".qcow2")
+        if made_pool:
+            virsh("pool-destroy", "default")
+            virsh("pool-undefine", "default")
+            shutil.rmtree(pool_dir, ignore_errors=True)
+
+
 def test_start(root, disk):
     """vm create --print-xml, hostdevs swapped for an emulated device, TCG,
     no network (the default network needs
@@ -471,6 +527,7 @@ def main():
         test_conflict(root)
         test_errors(root)
         test_create(root)
+        test_create_volume(root)
     finally:
         for n in list(defined):
             undefine(n)

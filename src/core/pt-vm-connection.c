@@ -539,13 +539,16 @@ has_fatal (GPtrArray *issues, GError **error)
   return FALSE;
 }
 
-/* The path a new volume NAME.qcow2 gets in @pool_name, and the pool. */
+/* The pool @pool_name, active and without a volume @vol_name yet, and the
+ * directory new volumes go to. */
 static GVirStoragePool *
-find_pool (PtVmConnection *self, const char *pool_name, char **target, GError **error)
+find_pool (PtVmConnection *self, const char *pool_name, const char *vol_name, char **target,
+           GError **error)
 {
   g_autoptr(GVirStoragePool) pool = NULL;
   g_autoptr(GVirConfigStoragePool) config = NULL;
   g_autoptr(GVirConfigStoragePoolTarget) pool_target = NULL;
+  g_autoptr(GVirStorageVol) existing = NULL;
 
   if (!gvir_connection_fetch_storage_pools (self->conn, NULL, error))
     return NULL;
@@ -557,6 +560,24 @@ find_pool (PtVmConnection *self, const char *pool_name, char **target, GError **
                      "pool-define-as %s dir --target /var/lib/libvirt/images && virsh pool-start "
                      "%s && virsh pool-autostart %s”, or give an existing disk with --disk PATH."),
                    pool_name, pool_name, pool_name, pool_name);
+      return NULL;
+    }
+  if (!gvir_storage_pool_get_active (pool))
+    {
+      g_set_error (error, PT_VM_ERROR, PT_VM_ERROR_FAILED,
+                   _("The storage pool “%s” for the new disk is not active. Start it with “virsh "
+                     "pool-start %s” (and “virsh pool-autostart %s” for the next boots), or give "
+                     "an existing disk with --disk PATH."), pool_name, pool_name, pool_name);
+      return NULL;
+    }
+  if (!gvir_storage_pool_refresh (pool, NULL, error))
+    return NULL;
+  existing = gvir_storage_pool_get_volume (pool, vol_name);
+  if (existing != NULL)
+    {
+      g_set_error (error, PT_VM_ERROR, PT_VM_ERROR_EXISTS,
+                   _("The storage pool “%s” has a disk %s already. Use it with --disk PATH, "
+                     "or choose another name for the VM."), pool_name, vol_name);
       return NULL;
     }
   config = gvir_storage_pool_get_config (pool, 0, error);
@@ -574,25 +595,19 @@ find_pool (PtVmConnection *self, const char *pool_name, char **target, GError **
   return g_steal_pointer (&pool);
 }
 
-static char *
-create_volume (GVirStoragePool *pool, const char *name, guint64 size_gib, GError **error)
+/* A sparse qcow2 volume @vol_name of @size_gib GiB in @pool. */
+static GVirStorageVol *
+create_volume (GVirStoragePool *pool, const char *vol_name, guint64 size_gib, GError **error)
 {
   g_autoptr(GVirConfigStorageVol) config = gvir_config_storage_vol_new ();
   g_autoptr(GVirConfigStorageVolTarget) target = gvir_config_storage_vol_target_new ();
-  g_autoptr(GVirStorageVol) volume = NULL;
-  g_autofree char *vol_name = g_strdup_printf ("%s.qcow2", name);
-  const char *path;
 
   gvir_config_storage_vol_set_name (config, vol_name);
   gvir_config_storage_vol_set_capacity (config, size_gib * 1024 * 1024 * 1024);
   gvir_config_storage_vol_set_allocation (config, 0);
   gvir_config_storage_vol_target_set_format (target, "qcow2");
   gvir_config_storage_vol_set_target (config, target);
-  volume = gvir_storage_pool_create_volume (pool, config, error);
-  if (volume == NULL)
-    return NULL;
-  path = gvir_storage_vol_get_path (volume, error);
-  return g_strdup (path);
+  return gvir_storage_pool_create_volume (pool, config, error);
 }
 
 static PtVmResult *
@@ -606,6 +621,8 @@ run_create (PtVmConnection     *self,
   g_autoptr(PtVmOptions) options = pt_vm_options_copy (given);
   g_autoptr(GHashTable) assigned = NULL;
   g_autoptr(GVirStoragePool) pool = NULL;
+  g_autoptr(GVirStorageVol) volume = NULL;
+  g_autofree char *vol_name = NULL;
   g_autoptr(GVirDomain) existing = NULL;
   g_autoptr(GVirConfigDomain) config = NULL;
   g_autoptr(GVirDomain) created = NULL;
@@ -657,10 +674,11 @@ run_create (PtVmConnection     *self,
     {
       g_autofree char *dir = NULL;
 
-      pool = find_pool (self, options->pool, &dir, error);
+      vol_name = g_strdup_printf ("%s.qcow2", options->name);
+      pool = find_pool (self, options->pool, vol_name, &dir, error);
       if (pool == NULL)
         return NULL;
-      options->disk_path = g_strdup_printf ("%s/%s.qcow2", dir, options->name);
+      options->disk_path = g_build_filename (dir, vol_name, NULL);
       result->disk_created = TRUE;
     }
 
@@ -687,16 +705,41 @@ run_create (PtVmConnection     *self,
     return NULL;
   if (pool != NULL)
     {
-      g_autofree char *path = create_volume (pool, options->name, options->disk_size_gib, error);
+      const char *path;
 
-      if (path == NULL)
+      volume = create_volume (pool, vol_name, options->disk_size_gib, error);
+      if (volume == NULL)
         return NULL;
-      g_free (result->disk_path);
-      result->disk_path = g_steal_pointer (&path);
+      path = gvir_storage_vol_get_path (volume, NULL);
+      if (g_strcmp0 (path, result->disk_path) != 0)
+        {
+          /* The pool put it elsewhere than its target said: the domain
+           * must name the volume's real path. */
+          g_free (result->disk_path);
+          result->disk_path = g_strdup (path);
+          g_free (options->disk_path);
+          options->disk_path = g_strdup (path);
+          g_free (result->after);
+          result->after = pt_vm_build_xml (plan, options, error);
+          g_clear_object (&config);
+          config = result->after != NULL ? gvir_config_domain_new_from_xml (result->after, error) : NULL;
+          if (config == NULL)
+            {
+              gvir_storage_vol_delete (volume, 0, NULL);
+              return NULL;
+            }
+          g_free (result->diff);
+          result->diff = unified_diff (options->name, NULL, result->after);
+        }
     }
   created = gvir_connection_create_domain (self->conn, config, error);
   if (created == NULL)
-    return NULL;
+    {
+      /* Nothing half-made stays behind: the new disk goes with the domain. */
+      if (volume != NULL)
+        gvir_storage_vol_delete (volume, 0, NULL);
+      return NULL;
+    }
   return g_steal_pointer (&result);
 }
 
