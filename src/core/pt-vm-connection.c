@@ -689,12 +689,15 @@ run_create (PtVmConnection     *self,
   result->diff = unified_diff (options->name, NULL, result->after);
   result->summary = summarize (plan, NULL, TRUE);
   g_ptr_array_insert (result->summary, 0,
-                      g_strdup_printf (_("Define the domain “%s”: Q35, UEFI, %u vCPUs, %" G_GUINT64_FORMAT " MiB"),
-                                       options->name, options->vcpus, options->memory_mib));
+                      /* Translators: %s is a VM name, %u a number of virtual CPUs, %llu MiB of memory. */
+                      g_strdup_printf (_("Define the domain “%s”: Q35, UEFI, %u vCPUs, %llu MiB"),
+                                       options->name, options->vcpus,
+                                       (unsigned long long) options->memory_mib));
   if (result->disk_created)
     g_ptr_array_insert (result->summary, 1,
-                        g_strdup_printf (_("Create the disk %s (%" G_GUINT64_FORMAT " GiB, qcow2)"),
-                                         options->disk_path, options->disk_size_gib));
+                        /* Translators: %s is a file path, %llu a size in GiB. */
+                        g_strdup_printf (_("Create the disk %s (%llu GiB, qcow2)"),
+                                         options->disk_path, (unsigned long long) options->disk_size_gib));
   result->changed = TRUE;
   result->disk_path = g_strdup (options->disk_path);
   if (flags & PT_VM_RUN_PREVIEW)

@@ -378,7 +378,7 @@ build_rest (PtDeviceDetails *self)
 
   /* Driver */
   group = add_group (self, _("Driver"));
-  add_row (group, _("Driver in Use"), pt_device_get_driver (device) ? pt_device_get_driver (device) : _("None"));
+  add_row (group, _("Driver in Use"), pt_device_get_driver (device) ? pt_device_get_driver (device) : C_("driver", "None"));
   if (pt_device_get_driver_override (device) != NULL)
     add_row (group, _("Driver Override"), pt_device_get_driver_override (device));
   modules = pt_device_get_kernel_modules (device);
@@ -415,10 +415,10 @@ build_rest (PtDeviceDetails *self)
                pt_device_get_boot_vga (device) == PT_TRISTATE_UNKNOWN ? _("Unknown")
                : yes_no (pt_device_get_boot_vga (device) == PT_TRISTATE_YES));
       text = dup_device_lines (gpu->companions, NULL);
-      add_row (group, _("Companions"), *text != '\0' ? text : _("None"));
+      add_row (group, _("Companions"), *text != '\0' ? text : C_("devices", "None"));
       g_clear_pointer (&text, g_free);
       text = dup_device_lines (gpu->blockers, NULL);
-      add_row (group, _("Blockers"), *text != '\0' ? text : _("None"));
+      add_row (group, _("Blockers"), *text != '\0' ? text : C_("devices", "None"));
       g_clear_pointer (&text, g_free);
       if (quirk != NULL && quirk->quirk == PT_QUIRK_AMD_RESET_BUG)
         {
@@ -458,6 +458,6 @@ build_rest (PtDeviceDetails *self)
     }
   if (pt_device_get_numa_node (device) >= 0)
     text = g_strdup_printf ("%d", pt_device_get_numa_node (device));
-  add_row (group, _("NUMA Node"), text != NULL ? text : _("None"));
+  add_row (group, _("NUMA Node"), text != NULL ? text : C_("NUMA node", "None"));
   g_clear_pointer (&text, g_free);
 }

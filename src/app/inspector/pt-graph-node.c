@@ -69,8 +69,24 @@ pt_graph_dup_device_label (PtDevice *device,
     g_string_append (s, _(", no IOMMU group"));
   if (gpu != NULL)
     {
-      g_autofree char *verdict = g_utf8_strdown (pt_graph_isolation_label (gpu->isolation), -1);
-      g_string_append_printf (s, ", %s", verdict);
+      /* Whole fragments, not the verdict's label lowercased: not every
+       * language lowercases a word in the middle of a sentence. */
+      switch (gpu->isolation)
+        {
+        case PT_ISOLATION_CLEAN:
+          /* Translators: part of a GPU's accessible name: "…, group 1, clean". */
+          g_string_append (s, C_("accessible name", ", clean"));
+          break;
+        case PT_ISOLATION_SHARED:
+          /* Translators: part of a GPU's accessible name: "…, group 1, shared". */
+          g_string_append (s, C_("accessible name", ", shared"));
+          break;
+        case PT_ISOLATION_UNKNOWN:
+        default:
+          /* Translators: part of a GPU's accessible name when the IOMMU is off. */
+          g_string_append (s, C_("accessible name", ", no group to judge"));
+          break;
+        }
       if (pt_device_get_boot_vga (device) == PT_TRISTATE_YES)
         g_string_append (s, _(", boot display"));
     }

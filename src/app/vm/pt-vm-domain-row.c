@@ -108,7 +108,7 @@ describe (const PtVmDomainInfo *info)
       state = _("Paused");
       break;
     case PT_VM_STATE_OFF:
-      state = _("Off");
+      state = C_("VM state", "Off");
       break;
     case PT_VM_STATE_OTHER:
     default:

@@ -231,7 +231,7 @@ show_plan (PtWizardReviewPage *self,
         }
     }
   if (commands->len == 0)
-    g_string_append (commands, _("None"));
+    g_string_append (commands, C_("commands", "None"));
   gtk_label_set_text (self->commands_label, commands->str);
 
   for (guint i = 0; i < plan->warnings->len; i++)
