@@ -165,16 +165,10 @@ def wait_for_text(s, node, predicate, timeout=20):
     return False, text
 
 
-def has_state(node, state):
-    try:
-        return node.get_state_set().contains(state)
-    except Exception:
-        return False
-
-
 def is_enabled(node):
+    import atspi_session
     from gi.repository import Atspi
-    return has_state(node, Atspi.StateType.SENSITIVE)
+    return atspi_session.has_state(node, Atspi.StateType.SENSITIVE)
 
 
 def wait_enabled(node, timeout=20):
@@ -216,8 +210,8 @@ def focus_by_tab(s, node):
     while row is not None and s.role_name(row) != "list item":
         row = row.get_parent()
     for _ in range(80):
-        if any(has_state(n, Atspi.StateType.FOCUSED) for n in s.walk(node)) or \
-           (row is not None and has_state(row, Atspi.StateType.FOCUSED)):
+        if any(s.has_state(n, Atspi.StateType.FOCUSED) for n in s.walk(node)) or \
+           (row is not None and s.has_state(row, Atspi.StateType.FOCUSED)):
             return
         press_key(0xff09)  # Tab
         time.sleep(0.05)
@@ -232,7 +226,7 @@ def choose(s, node):
     press_key(0x20)  # space
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline:
-        if has_state(node, Atspi.StateType.CHECKED):
+        if s.has_state(node, Atspi.StateType.CHECKED):
             return
         time.sleep(0.1)
     raise s.SessionError("Space did not check %r" % s.name_of(node))
@@ -243,7 +237,7 @@ def choose_off(s, node):
     from gi.repository import Atspi
     focus_by_tab(s, node)
     press_key(0x20)  # space
-    if not s.wait_for(lambda: not has_state(node, Atspi.StateType.CHECKED), timeout=5):
+    if not s.wait_for(lambda: not s.has_state(node, Atspi.StateType.CHECKED), timeout=5):
         raise s.SessionError("Space did not uncheck %r" % s.name_of(node))
 
 
@@ -372,7 +366,7 @@ def attach_steps(s, proc):
     from gi.repository import Atspi
     # GTK 4.8 gives a GtkSwitch the AT-SPI role of a check box.
     live = s.find(dialog, role="check box", name="Add to the Running VM Now", timeout=10)
-    ok(not has_state(live, Atspi.StateType.CHECKED),
+    ok(not s.has_state(live, Atspi.StateType.CHECKED),
        "a running VM offers \"Add to the Running VM Now\", switched off")
     choose(s, live)
     found, text = wait_for_text(s, dialog, lambda t: "hotplug" in t and "next start:" not in t, timeout=30)

@@ -21,6 +21,7 @@
 import argparse
 import hashlib
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -104,21 +105,46 @@ def main():
     return finish()
 
 
+def wizard_step(s, frame):
+    """The number N of the wizard's "Step N of M" indicator, or None."""
+    for node in s.walk(frame):
+        m = re.match(r"Step (\d+) of \d+$", s.name_of(node))
+        if m and s.is_showing(node):
+            return int(m.group(1))
+    return None
+
+
+def wizard_title(s, frame):
+    """The title shown under the step indicator: the label that follows it."""
+    seen = False
+    for node in s.walk(frame):
+        name = s.name_of(node)
+        if seen and s.role_name(node) == "label" and name:
+            return name
+        if re.match(r"Step \d+ of \d+$", name):
+            seen = True
+    return None
+
+
 def run_steps(s, proc):
     app = s.find_app("passthrough", timeout=60, pid=proc.pid)
     frame = s.find(app, role="frame", timeout=30)
     ok(True, "the app's window is on the accessibility bus")
 
-    # The wizard: Next until the GPU list shows the GTX 970.
+    # The wizard: Next, step by step, until Choose GPU; each Next waits for
+    # the "Step N of M" indicator to move on, however slow the machine.
     gpu = None
+    step = s.wait_for(lambda: wizard_step(s, frame), timeout=60)
     for _ in range(6):
-        try:
-            gpu = s.find(frame, contains="GTX 970", role="check box", timeout=2, actionable=True)
+        if step is None or wizard_title(s, frame) == "Choose GPU":
             break
-        except s.SessionError:
-            pass
-        s.activate(s.find(frame, role="push button", name="Next", timeout=20))
-        time.sleep(0.5)
+        s.activate(s.find(frame, role="push button", name="Next", timeout=30))
+        previous = step
+        step = s.wait_for(lambda: (wizard_step(s, frame) or 0) > previous and wizard_step(s, frame), timeout=60)
+    try:
+        gpu = s.find(frame, contains="GTX 970", role="check box", timeout=60, actionable=True)
+    except s.SessionError:
+        gpu = None
     if not ok(gpu is not None, "the Choose GPU step lists the GeForce GTX 970 as a check box"):
         s.dump(frame, file=sys.stdout)
         return
@@ -127,8 +153,8 @@ def run_steps(s, proc):
     ok(s.wait_for(lambda: s.has_state(gpu, Atspi.StateType.CHECKED), timeout=15),
        "ticking it by its accessible name checks it")
 
-    s.activate(s.find(frame, role="push button", name="Next", timeout=20))
-    deadline = time.monotonic() + 20
+    s.activate(s.find(frame, role="push button", name="Next", timeout=30))
+    deadline = time.monotonic() + 60
     text = ""
     while time.monotonic() < deadline:
         text = s.all_text(frame)
