@@ -25,8 +25,10 @@ struct _PtWindow
   GtkStack             *state_stack;
   AdwStatusPage        *error_page;
   AdwViewStack         *view_stack;
-  PtWizard             *wizard;
-  PtInspector          *inspector;
+  AdwBin               *setup_bin;
+  AdwBin               *devices_bin;
+  PtWizard             *wizard;        /* NULL until built: see ensure_page() */
+  PtInspector          *inspector;     /* the same */
 
   char                 *root;
   GFile                *snapshot;
@@ -285,6 +287,67 @@ reload_activated (GtkWidget  *widget,
   pt_window_load (PT_WINDOW (widget));
 }
 
+/* The two pages are built when first needed: the one in sight at once,
+ * the other one in idle time after the window's first frame, so that the
+ * first frame costs one page and switching later costs nothing. */
+static void
+ensure_page (PtWindow   *self,
+             const char *name)
+{
+  if (g_strcmp0 (name, "setup") == 0 && self->wizard == NULL)
+    {
+      self->wizard = g_object_new (PT_TYPE_WIZARD, NULL);
+      pt_wizard_set_selection (self->wizard, self->selection);
+      adw_bin_set_child (self->setup_bin, GTK_WIDGET (self->wizard));
+    }
+  else if (g_strcmp0 (name, "devices") == 0 && self->inspector == NULL)
+    {
+      self->inspector = g_object_new (PT_TYPE_INSPECTOR, NULL);
+      pt_inspector_set_selection (self->inspector, self->selection);
+      adw_bin_set_child (self->devices_bin, GTK_WIDGET (self->inspector));
+    }
+}
+
+static void
+visible_page_cb (PtWindow *self)
+{
+  ensure_page (self, adw_view_stack_get_visible_child_name (self->view_stack));
+}
+
+static gboolean
+build_pages_idle (gpointer data)
+{
+  PtWindow *self = data;
+
+  /* Closed before it came to this: the template children are gone. */
+  if (self->setup_bin == NULL || self->devices_bin == NULL)
+    return G_SOURCE_REMOVE;
+  ensure_page (self, "setup");
+  ensure_page (self, "devices");
+  return G_SOURCE_REMOVE;
+}
+
+static void
+after_first_paint_cb (GdkFrameClock *clock,
+                      PtWindow      *self)
+{
+  /* Not while the host is still loading: the first frame that counts is
+   * the one with the host in it. */
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->state_stack), "content") != 0)
+    return;
+  g_signal_handlers_disconnect_by_func (clock, after_first_paint_cb, self);
+  g_idle_add_full (G_PRIORITY_LOW, build_pages_idle, g_object_ref (self), g_object_unref);
+}
+
+static void
+map_cb (PtWindow *self)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (self));
+
+  g_signal_handlers_disconnect_by_func (self, map_cb, NULL);
+  g_signal_connect_object (clock, "after-paint", G_CALLBACK (after_first_paint_cb), self, 0);
+}
+
 static void
 find_activated (GtkWidget  *widget,
                 const char *action_name,
@@ -293,6 +356,7 @@ find_activated (GtkWidget  *widget,
   PtWindow *self = PT_WINDOW (widget);
 
   adw_view_stack_set_visible_child_name (self->view_stack, "devices");
+  ensure_page (self, "devices");
   gtk_widget_activate_action (GTK_WIDGET (self->inspector), "inspector.find", NULL);
 }
 
@@ -494,8 +558,8 @@ pt_window_class_init (PtWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PtWindow, state_stack);
   gtk_widget_class_bind_template_child (widget_class, PtWindow, error_page);
   gtk_widget_class_bind_template_child (widget_class, PtWindow, view_stack);
-  gtk_widget_class_bind_template_child (widget_class, PtWindow, wizard);
-  gtk_widget_class_bind_template_child (widget_class, PtWindow, inspector);
+  gtk_widget_class_bind_template_child (widget_class, PtWindow, setup_bin);
+  gtk_widget_class_bind_template_child (widget_class, PtWindow, devices_bin);
 
   gtk_widget_class_install_action (widget_class, "win.open", NULL, open_activated);
   gtk_widget_class_install_action (widget_class, "win.export", NULL, export_activated);
@@ -512,11 +576,14 @@ pt_window_init (PtWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->selection = pt_selection_new ();
-  pt_wizard_set_selection (self->wizard, self->selection);
-  pt_inspector_set_selection (self->inspector, self->selection);
   g_signal_connect_object (self->selection, "changed", G_CALLBACK (selection_changed_cb), self,
                            G_CONNECT_SWAPPED);
   selection_changed_cb (self);
+  /* The page in sight is built now, the other one after the first frame. */
+  g_signal_connect_object (self->view_stack, "notify::visible-child-name",
+                           G_CALLBACK (visible_page_cb), self, G_CONNECT_SWAPPED);
+  visible_page_cb (self);
+  g_signal_connect (self, "map", G_CALLBACK (map_cb), NULL);
 
   drop = gtk_drop_target_new (G_TYPE_FILE, GDK_ACTION_COPY);
   g_signal_connect (drop, "drop", G_CALLBACK (drop_cb), self);

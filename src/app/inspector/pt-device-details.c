@@ -27,6 +27,7 @@ struct _PtDeviceDetails
   GPtrArray          *groups;   /* AdwPreferencesGroup in the page */
   GdkFrameClock      *clock;
   gulong              after_paint_id;
+  gboolean            rest_pending;   /* built once mapped, after its first frame */
 };
 
 G_DEFINE_FINAL_TYPE (PtDeviceDetails, pt_device_details, ADW_TYPE_BIN)
@@ -225,6 +226,7 @@ pt_device_details_size_allocate (GtkWidget *widget,
 static void
 cancel_rest (PtDeviceDetails *self)
 {
+  self->rest_pending = FALSE;
   if (self->after_paint_id != 0)
     g_signal_handler_disconnect (self->clock, self->after_paint_id);
   self->after_paint_id = 0;
@@ -254,6 +256,8 @@ pt_device_details_finalize (GObject *object)
   G_OBJECT_CLASS (pt_device_details_parent_class)->finalize (object);
 }
 
+static void pt_device_details_map (GtkWidget *widget);
+
 static void
 pt_device_details_class_init (PtDeviceDetailsClass *klass)
 {
@@ -264,6 +268,7 @@ pt_device_details_class_init (PtDeviceDetailsClass *klass)
   object_class->finalize = pt_device_details_finalize;
   widget_class->measure = pt_device_details_measure;
   widget_class->size_allocate = pt_device_details_size_allocate;
+  widget_class->map = pt_device_details_map;
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/passthrough/Passthrough/inspector/pt-device-details.ui");
   gtk_widget_class_bind_template_child (widget_class, PtDeviceDetails, stack);
@@ -293,6 +298,28 @@ after_paint_cb (PtDeviceDetails *self)
 {
   cancel_rest (self);
   build_rest (self);
+}
+
+/* The groups below the first are made after the next frame. */
+static void
+schedule_rest (PtDeviceDetails *self)
+{
+  self->clock = g_object_ref (gtk_widget_get_frame_clock (GTK_WIDGET (self)));
+  self->after_paint_id = g_signal_connect_swapped (self->clock, "after-paint",
+                                                   G_CALLBACK (after_paint_cb), self);
+}
+
+static void
+pt_device_details_map (GtkWidget *widget)
+{
+  PtDeviceDetails *self = PT_DEVICE_DETAILS (widget);
+
+  GTK_WIDGET_CLASS (pt_device_details_parent_class)->map (widget);
+  if (self->rest_pending)
+    {
+      self->rest_pending = FALSE;
+      schedule_rest (self);
+    }
 }
 
 void
@@ -350,15 +377,12 @@ pt_device_details_set_device (PtDeviceDetails *self,
 
   /* The groups below the first are out of sight at first: they are made
    * after the next frame, so that walking the graph with the arrow keys
-   * pays for one group per step, not six. */
+   * pays for one group per step, not six, and the window's first frame
+   * does not wait for them either (not mapped yet: after it maps). */
   if (gtk_widget_get_mapped (GTK_WIDGET (self)))
-    {
-      self->clock = g_object_ref (gtk_widget_get_frame_clock (GTK_WIDGET (self)));
-      self->after_paint_id = g_signal_connect_swapped (self->clock, "after-paint",
-                                                       G_CALLBACK (after_paint_cb), self);
-    }
+    schedule_rest (self);
   else
-    build_rest (self);
+    self->rest_pending = TRUE;
 }
 
 static void
