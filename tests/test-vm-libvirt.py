@@ -458,9 +458,14 @@ def test_running(root, name):
     p = ctl("--root", root, "vm", "attach", name, "01:00.0", "--json")
     j = json_of(p)
     tap(p.returncode == 0 and j.get("running") is True and j.get("live") == "none"
-        and j.get("written") is True
-        and any("next start" in line for line in j.get("summary", [])),
-        "attach on a running domain without --live: stored, for its next start", p.stdout + p.stderr)
+        and j.get("written") is True and not any("hotplug" in line for line in j.get("summary", [])),
+        "attach on a running domain without --live: stored only (running, live: none)",
+        p.stdout + p.stderr)
+    p = ctl("--root", root, "vm", "detach", name, "01:00.0")
+    tap(p.returncode == 0 and "next start (or now, with --live)" in p.stdout,
+        "detach on a running domain says the change waits for its next start, or --live",
+        p.stdout + p.stderr)
+    p = ctl("--root", root, "vm", "attach", name, "01:00.0")
     p = ctl("--root", root, "vm", "detach", name, "01:00.0")
     tap(p.returncode == 0 and not pci_hostdevs(dumpxml(name)), "and detach takes it out again",
         p.stdout + p.stderr)

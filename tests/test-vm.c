@@ -756,11 +756,11 @@ test_connection_errors (void)
   g_assert_no_error (error);
   g_assert_true (result->changed);
   g_assert_nonnull (strstr (result->diff, "+    <hostdev mode=\"subsystem\" type=\"pci\" managed=\"yes\">"));
-  /* It runs: the two functions, then when they arrive. */
+  /* It runs; without PT_VM_RUN_LIVE the change waits for its next start
+   * and the summary names the two functions only. */
   g_assert_true (result->running);
   g_assert_cmpint (result->live, ==, PT_VM_LIVE_NONE);
-  g_assert_cmpuint (result->summary->len, ==, 3);
-  g_assert_nonnull (strstr (g_ptr_array_index (result->summary, 2), "next start"));
+  g_assert_cmpuint (result->summary->len, ==, 2);
   g_clear_pointer (&result, pt_vm_result_free);
   /* Asked to change the running VM too, the preview says so and does nothing live. */
   result = pt_vm_connection_run (conn, PT_VM_OP_ATTACH, "test", seed.plan, NULL,

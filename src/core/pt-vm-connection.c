@@ -1008,8 +1008,6 @@ run_change (PtVmConnection  *self,
                                                   "then give the group back to its host drivers")));
   else if (live)
     g_ptr_array_add (result->summary, g_strdup (_("Give the group back to its host drivers")));
-  else if (result->running && result->changed)
-    g_ptr_array_add (result->summary, g_strdup (_("The running VM gets the change at its next start")));
   if (flags & PT_VM_RUN_PREVIEW)
     return g_steal_pointer (&result);
   if (result->changed)
