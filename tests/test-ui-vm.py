@@ -260,6 +260,7 @@ def type_into(mnemonic, text):
 def find_dialog(s, app, timeout=90):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        s.refresh(app)
         for i in range(app.get_child_count()):
             child = app.get_child_at_index(i)
             if child is not None and s.name_of(child) == DIALOG_TITLE and s.is_showing(child):

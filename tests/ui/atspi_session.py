@@ -166,6 +166,7 @@ def find_app(name, timeout=30, pid=None):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         desktop = Atspi.get_desktop(0)
+        refresh(desktop)
         for i in range(desktop.get_child_count()):
             app = desktop.get_child_at_index(i)
             if app is None or name_of(app) != name:
@@ -208,6 +209,18 @@ def wait_gone(node, timeout=30):
                     timeout=timeout, interval=0.2)
 
 
+def refresh(node):
+    """Drops libatspi's cached children and states of node and below. GTK
+    4.8 has no AT-SPI Cache object, and a children-changed event that came
+    before this client listened is lost: a window opened in that moment
+    (a dialog the app opens by itself) would stay invisible to the
+    client's cached child list."""
+    try:
+        node.clear_cache()
+    except Exception:
+        pass
+
+
 def has_action(node):
     try:
         return node.get_action_iface() is not None and Atspi.Action.get_n_actions(node) > 0
@@ -223,6 +236,7 @@ def find(root, role=None, name=None, contains=None, showing=True, timeout=15, ac
     hold a node of the same name)."""
     deadline = time.monotonic() + timeout
     while True:
+        refresh(root)
         for node in walk(root):
             if role is not None and role_name(node) != role:
                 continue
