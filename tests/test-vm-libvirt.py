@@ -315,6 +315,14 @@ def test_errors(root):
     p = ctl("--root", root, "--connect", "qemu+unix:///system?socket=/nonexistent/sock",
             "vm", "list")
     tap(p.returncode == 1 and "qemu+unix" in p.stderr, "an unreachable URI: exit 1", p.stderr)
+    # passthroughctl hands "vm" to passthroughctl-vm and links no libvirt itself.
+    libs = run(["ldd", CTL]).stdout
+    tap("libvirt" not in libs and "libxml2" not in libs,
+        "passthroughctl itself loads neither libvirt nor libxml2", libs)
+    p = subprocess.run([CTL, "vm", "list"], capture_output=True, text=True,
+                       env=dict(os.environ, PASSTHROUGHCTL_VM="/nonexistent/passthroughctl-vm"))
+    tap(p.returncode == 1 and "/nonexistent/passthroughctl-vm" in p.stderr,
+        "without its vm program, vm says which program is missing: exit 1", p.stderr)
 
 
 def test_create(root):

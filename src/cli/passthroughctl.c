@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <errno.h>
 #include <limits.h>
 #include <locale.h>
 #include <stdio.h>
@@ -1597,6 +1598,13 @@ cmd_unbind (Ctl *ctl, char **args)
 
 /* ---- vm: libvirt domains (DESIGN.md "passthroughctl", issue 6) ------------ */
 
+/* This file builds two programs. passthroughctl itself (PT_CLI_VM 0) does
+ * not link libvirt, whose libraries would double the memory and add to the
+ * start-up time of every other command: it hands "vm" to passthroughctl-vm
+ * (PT_CLI_VM 1, the same code with the vm commands), with the same
+ * arguments. */
+#if PT_CLI_VM
+
 static int
 vm_exit_for_error (const GError *error)
 {
@@ -2020,6 +2028,46 @@ cmd_vm (Ctl *ctl, char **args)
   return vm_change (ctl, connection, op, args + 1);
 }
 
+#else /* !PT_CLI_VM */
+
+static char **original_argv;  /* the command line as given, for the hand-over */
+
+/* PASSTHROUGHCTL_VM (tests, meson devenv), else beside this program (the
+ * build tree), else the installed one. */
+static char *
+find_vm_program (void)
+{
+  const char *env = g_getenv ("PASSTHROUGHCTL_VM");
+  g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
+
+  if (env != NULL && env[0] != '\0')
+    return g_strdup (env);
+  if (self != NULL)
+    {
+      g_autofree char *dir = g_path_get_dirname (self);
+      g_autofree char *sibling = g_build_filename (dir, "passthroughctl-vm", NULL);
+
+      if (g_file_test (sibling, G_FILE_TEST_IS_EXECUTABLE))
+        return g_steal_pointer (&sibling);
+    }
+  return g_build_filename (PT_LIBEXECDIR, "passthroughctl-vm", NULL);
+}
+
+static int
+cmd_vm (Ctl *ctl, char **args)
+{
+  g_autofree char *program = find_vm_program ();
+
+  fflush (stdout);
+  execv (program, original_argv);
+  g_printerr (_("The vm commands are a program of their own, %s, which cannot be run (%s). "
+                "Install Passthrough’s libvirt support with it.\n"),
+              program, g_strerror (errno));
+  return 1;
+}
+
+#endif /* PT_CLI_VM */
+
 typedef struct
 {
   const char *name;
@@ -2112,6 +2160,10 @@ main (int argc, char **argv)
     { NULL }
   };
 
+#if !PT_CLI_VM
+  /* GOption takes what it parses out of argv; "vm" hands over the whole. */
+  original_argv = g_strdupv (argv);
+#endif
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, localedir ? localedir : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
