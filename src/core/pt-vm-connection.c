@@ -595,19 +595,33 @@ find_pool (PtVmConnection *self, const char *pool_name, const char *vol_name, ch
   return g_steal_pointer (&pool);
 }
 
-/* A sparse qcow2 volume @vol_name of @size_gib GiB in @pool. */
-static GVirStorageVol *
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (virStorageVol, virStorageVolFree)
+
+/* A sparse qcow2 volume @vol_name of @size_gib GiB in @pool, described
+ * with libvirt-gconfig and made through plain libvirt: libvirt-gobject 4.0's
+ * gvir_storage_pool_create_volume() and gvir_storage_vol_get_path() leak
+ * the XML and the path. */
+static virStorageVol *
 create_volume (GVirStoragePool *pool, const char *vol_name, guint64 size_gib, GError **error)
 {
   g_autoptr(GVirConfigStorageVol) config = gvir_config_storage_vol_new ();
   g_autoptr(GVirConfigStorageVolTarget) target = gvir_config_storage_vol_target_new ();
+  g_autofree char *xml = NULL;
+  virStoragePoolPtr handle = NULL;
+  virStorageVol *volume;
 
   gvir_config_storage_vol_set_name (config, vol_name);
   gvir_config_storage_vol_set_capacity (config, size_gib * 1024 * 1024 * 1024);
   gvir_config_storage_vol_set_allocation (config, 0);
   gvir_config_storage_vol_target_set_format (target, "qcow2");
   gvir_config_storage_vol_set_target (config, target);
-  return gvir_storage_pool_create_volume (pool, config, error);
+  xml = gvir_config_object_to_xml (GVIR_CONFIG_OBJECT (config));
+  g_object_get (pool, "handle", &handle, NULL);
+  volume = virStorageVolCreateXML (handle, xml, 0);
+  if (volume == NULL)
+    set_libvirt_error (error, PT_VM_ERROR_FAILED, _("Cannot create the disk"));
+  virStoragePoolFree (handle);
+  return volume;
 }
 
 static PtVmResult *
@@ -621,7 +635,7 @@ run_create (PtVmConnection     *self,
   g_autoptr(PtVmOptions) options = pt_vm_options_copy (given);
   g_autoptr(GHashTable) assigned = NULL;
   g_autoptr(GVirStoragePool) pool = NULL;
-  g_autoptr(GVirStorageVol) volume = NULL;
+  g_autoptr(virStorageVol) volume = NULL;
   g_autofree char *vol_name = NULL;
   g_autoptr(GVirDomain) existing = NULL;
   g_autoptr(GVirConfigDomain) config = NULL;
@@ -708,12 +722,12 @@ run_create (PtVmConnection     *self,
     return NULL;
   if (pool != NULL)
     {
-      const char *path;
+      char *path;
 
       volume = create_volume (pool, vol_name, options->disk_size_gib, error);
       if (volume == NULL)
         return NULL;
-      path = gvir_storage_vol_get_path (volume, NULL);
+      path = virStorageVolGetPath (volume);
       if (g_strcmp0 (path, result->disk_path) != 0)
         {
           /* The pool put it elsewhere than its target said: the domain
@@ -728,19 +742,21 @@ run_create (PtVmConnection     *self,
           config = result->after != NULL ? gvir_config_domain_new_from_xml (result->after, error) : NULL;
           if (config == NULL)
             {
-              gvir_storage_vol_delete (volume, 0, NULL);
+              free (path);
+              virStorageVolDelete (volume, 0);
               return NULL;
             }
           g_free (result->diff);
           result->diff = unified_diff (options->name, NULL, result->after);
         }
+      free (path);
     }
   created = gvir_connection_create_domain (self->conn, config, error);
   if (created == NULL)
     {
       /* Nothing half-made stays behind: the new disk goes with the domain. */
       if (volume != NULL)
-        gvir_storage_vol_delete (volume, 0, NULL);
+        virStorageVolDelete (volume, 0);
       return NULL;
     }
   return g_steal_pointer (&result);
