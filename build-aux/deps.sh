@@ -11,10 +11,11 @@ PT_BUILD_PACKAGES="meson ninja-build gcc pkg-config gettext libglib2.0-dev libgl
 PT_RUNTIME_PACKAGES="pci.ids kmod dbus polkitd yelp"
 # The libvirt tests (tests/test-vm*) drive a real libvirtd with the QEMU
 # driver on qemu:///system, and virt-install --print-xml makes the domains
-# they edit. The UI tests run the app under Xvfb and drive it through AT-SPI
-# (dogtail); screenshots go through the same session.
+# they edit; qemu+ssh:// goes through a private sshd (openssh-server) to the
+# same libvirtd. The UI tests run the app under Xvfb and drive it through
+# AT-SPI (dogtail); screenshots go through the same session.
 PT_VM_TEST_PACKAGES="libvirt-daemon-system libvirt-daemon-driver-qemu libvirt-clients
-  virtinst ovmf qemu-system-x86 qemu-utils"
+  virtinst ovmf qemu-system-x86 qemu-utils openssh-server openssh-client"
 PT_UI_TEST_PACKAGES="xvfb xauth dbus-x11 at-spi2-core python3-dogtail python3-gi
   gir1.2-atspi-2.0 gir1.2-gtk-4.0 adwaita-icon-theme fonts-cantarell librsvg2-common"
 # tests/test-daemon runs its own dbus-daemon and polkitd and calls as other

@@ -20,6 +20,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -325,6 +326,93 @@ def test_errors(root):
         "without its vm program, vm says which program is missing: exit 1", p.stderr)
 
 
+# ---- a remote hypervisor: qemu+ssh:// through a private sshd ----------------
+
+def start_sshd(tmp):
+    """An sshd on a free port of 127.0.0.1 that lets root in with a key made
+    here; None when openssh-server is not installed."""
+    sshd = "/usr/sbin/sshd"
+    if not os.path.exists(sshd) or shutil.which("ssh-keygen") is None:
+        return None
+    host_key = os.path.join(tmp, "host_ed25519")
+    user_key = os.path.join(tmp, "id_ed25519")
+    for key in (host_key, user_key):
+        run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key], check=True)
+    authorized = os.path.join(tmp, "authorized_keys")
+    shutil.copy(user_key + ".pub", authorized)
+    os.chmod(authorized, 0o600)
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    config = os.path.join(tmp, "sshd_config")
+    with open(config, "w") as f:
+        f.write("Port %d\nListenAddress 127.0.0.1\nHostKey %s\nPidFile %s\n"
+                "AuthorizedKeysFile %s\nPermitRootLogin prohibit-password\n"
+                "PasswordAuthentication no\nKbdInteractiveAuthentication no\nUsePAM no\n"
+                "StrictModes no\n" % (port, host_key, os.path.join(tmp, "sshd.pid"), authorized))
+    os.makedirs("/run/sshd", exist_ok=True)   # its privilege separation directory
+    proc = subprocess.Popen([sshd, "-D", "-e", "-f", config], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return proc, port, user_key
+        except OSError:
+            if proc.poll() is not None:
+                break
+            time.sleep(0.1)
+    proc.kill()
+    print("# sshd did not start: " + (proc.stderr.read() if proc.stderr else ""))
+    return None
+
+
+def test_remote(root):
+    """passthroughctl vm over qemu+ssh://, libvirt's own transport (ssh and
+    virt-ssh-helper), to this machine's libvirtd through a private sshd: the
+    same domains as the local URI, attach and detach through it, and the
+    error for a host that does not answer."""
+    tmp = tempfile.mkdtemp(prefix="pt-vm-ssh-")
+    started = start_sshd(tmp)
+    if started is None:
+        shutil.rmtree(tmp, ignore_errors=True)
+        print("# openssh-server is not installed: qemu+ssh:// not tested")
+        return
+    proc, port, key = started
+    uri = "qemu+ssh://root@127.0.0.1:%d/system?keyfile=%s&no_verify=1&no_tty=1" % (port, key)
+    name = "pt-test-remote"
+    try:
+        undefine(name)
+        define(name, fixture_text("win11", name))
+        define(name, dumpxml(name))
+        before = dumpxml(name)
+        local = json_of(ctl("--json", "vm", "list"))
+        p = ctl("--connect", uri, "--json", "vm", "list")
+        remote = json_of(p)
+        names = lambda j: sorted((d.get("name"), d.get("state")) for d in j.get("domains", []))
+        tap(p.returncode == 0 and remote.get("uri") == uri and names(remote) == names(local)
+            and (name, "off") in names(remote),
+            "vm list over qemu+ssh:// shows the domains the local URI shows", p.stderr + repr(remote)[:800])
+        p = ctl("--connect", uri, "--root", root, "vm", "attach", name, "01:00.0")
+        tap(p.returncode == 0 and [a for a, _ in pci_hostdevs(dumpxml(name))] == SEED_FUNCTIONS,
+            "vm attach over qemu+ssh:// adds both functions to the hypervisor's domain", p.stderr)
+        p = ctl("--connect", uri, "--root", root, "vm", "detach", name, "01:00.0")
+        diff = first_difference(without_hostdevs(before, []),
+                                without_hostdevs(dumpxml(name), [], root_ports(before)))
+        tap(p.returncode == 0 and diff is None,
+            "vm detach over qemu+ssh:// gives the domain back", p.stderr + str(diff))
+        proc.terminate()
+        proc.wait(timeout=10)
+        p = ctl("--connect", uri, "vm", "list")
+        tap(p.returncode == 1 and "Cannot connect to qemu+ssh://" in p.stderr,
+            "a remote host that does not answer: exit 1, naming the URI", p.stderr)
+    finally:
+        undefine(name)
+        if proc.poll() is None:
+            proc.kill()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def test_create(root):
     name = "pt-test-create"
     undefine(name)
@@ -541,6 +629,7 @@ def main():
         test_errors(root)
         test_create(root)
         test_create_volume(root)
+        test_remote(root)
     finally:
         for n in list(defined):
             undefine(n)
