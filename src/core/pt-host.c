@@ -166,7 +166,6 @@ read_hex_attr (int dirfd, const char *dir, const char *name, guint digits,
                gboolean required, guint32 *out, GError **error)
 {
   char buf[64];
-  char *end = NULL;
   guint64 v;
 
   if (read_attr (dirfd, name, buf, sizeof buf) < 0)
@@ -180,9 +179,11 @@ read_hex_attr (int dirfd, const char *dir, const char *name, guint digits,
     }
   if (!g_str_has_prefix (buf, "0x") || strlen (buf + 2) != digits)
     return corrupt (error, dir, name, buf, _("a hexadecimal number"));
-  errno = 0;
-  v = g_ascii_strtoull (buf + 2, &end, 16);
-  if (errno != 0 || *end != '\0')
+  /* Not g_ascii_strtoull() with an errno check: the first call in the
+   * process makes GLib's C locale, and a thread that waits for another one
+   * making it may come back with errno set (seen here: the host read in a
+   * thread while GTK starts failed now and then on "0x10de"). */
+  if (!g_ascii_string_to_unsigned (buf + 2, 16, 0, G_MAXUINT32, &v, NULL))
     return corrupt (error, dir, name, buf, _("a hexadecimal number"));
   *out = (guint32) v;
   return TRUE;
