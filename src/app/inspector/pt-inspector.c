@@ -128,6 +128,21 @@ add_risk (PtInspector *self,
   add_plan_row (self, "dialog-warning-symbolic", "warning", text, NULL);
 }
 
+/* A button of the plan area for @action. GTK 4.8 names a button made with
+ * a mnemonic by its raw label ("_Untick All") and by its label child
+ * together; only the child's text is kept, as a screen reader should say it. */
+static GtkWidget *
+plan_button_new (const char *mnemonic,
+                 const char *action)
+{
+  GtkWidget *button = gtk_button_new_with_mnemonic (mnemonic);
+
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), action);
+  gtk_accessible_reset_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL);
+  return button;
+}
+
 static void
 update_plan_area (PtInspector *self)
 {
@@ -177,8 +192,19 @@ update_plan_area (PtInspector *self)
   row = add_plan_row (self, "emblem-ok-symbolic", "accent", title,
                       plan != NULL ? _("Nothing is written until you apply the plan in Setup.")
                                    : _("This choice cannot be planned as it is."));
-  button = gtk_button_new_with_mnemonic (_("_Untick All"));
+  if (plan != NULL)
+    {
+      /* The window's action: the VM dialog for this plan (issue 6: from
+       * the wizard's last page and from here). */
+      button = plan_button_new (_("Add to a _VM…"), "win.attach-vm");
+      gtk_widget_set_tooltip_text (button, _("Create a virtual machine with this GPU, or add it to one you have"));
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+    }
+  /* An icon, so that the row's title keeps its room in a narrow window. */
+  button = gtk_button_new_from_icon_name ("edit-clear-all-symbolic");
   gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  gtk_widget_set_tooltip_text (button, _("Untick All"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Untick All"), -1);
   gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "inspector.untick-all");
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
 
@@ -201,19 +227,16 @@ update_plan_area (PtInspector *self)
         }
       if (boot_vga && !(flags & PT_PLAN_ALLOW_BOOT_VGA))
         {
-          button = gtk_button_new_with_mnemonic (_("Take the _Boot Display"));
-          gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "inspector.allow-boot-vga");
+          button = plan_button_new (_("Take the _Boot Display"), "inspector.allow-boot-vga");
         }
       else if (shared && !(flags & PT_PLAN_ALLOW_SHARED))
         {
-          button = gtk_button_new_with_mnemonic (_("Take the Whole _Group"));
-          gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "inspector.allow-shared");
+          button = plan_button_new (_("Take the Whole _Group"), "inspector.allow-shared");
         }
       else
         button = NULL;
       if (button != NULL)
         {
-          gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
           gtk_widget_add_css_class (button, "destructive-action");
           adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
         }
