@@ -311,7 +311,9 @@ ensure_page (PtWindow   *self,
 static void
 visible_page_cb (PtWindow *self)
 {
-  ensure_page (self, adw_view_stack_get_visible_child_name (self->view_stack));
+  /* Before the window maps, the page may still change (--page). */
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
+    ensure_page (self, adw_view_stack_get_visible_child_name (self->view_stack));
 }
 
 static gboolean
@@ -345,6 +347,7 @@ map_cb (PtWindow *self)
   GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (self));
 
   g_signal_handlers_disconnect_by_func (self, map_cb, NULL);
+  visible_page_cb (self);
   g_signal_connect_object (clock, "after-paint", G_CALLBACK (after_first_paint_cb), self, 0);
 }
 
@@ -579,10 +582,10 @@ pt_window_init (PtWindow *self)
   g_signal_connect_object (self->selection, "changed", G_CALLBACK (selection_changed_cb), self,
                            G_CONNECT_SWAPPED);
   selection_changed_cb (self);
-  /* The page in sight is built now, the other one after the first frame. */
+  /* The page in sight is built when the window maps (after --page chose
+   * it) or when it comes into sight, the other one after the first frame. */
   g_signal_connect_object (self->view_stack, "notify::visible-child-name",
                            G_CALLBACK (visible_page_cb), self, G_CONNECT_SWAPPED);
-  visible_page_cb (self);
   g_signal_connect (self, "map", G_CALLBACK (map_cb), NULL);
 
   drop = gtk_drop_target_new (G_TYPE_FILE, GDK_ACTION_COPY);
