@@ -4,14 +4,16 @@
 # root, against libvirt's built-in test driver (test:///default, which has
 # one running domain named "test"):
 #
-#  - the app starts with the GTX 970 (0000:01:00.0) ticked and the dialog
-#    open (PASSTHROUGH_SELECT_GPUS, PASSTHROUGH_OPEN_VM_DIALOG), pointed at
-#    test:///default (PASSTHROUGH_LIBVIRT_URI), and connects by itself;
+#  - the app starts on the device inspector with the GTX 970 (0000:01:00.0)
+#    ticked (PASSTHROUGH_SELECT_GPUS); the plan area's "Add to a VM…" opens
+#    the dialog, pointed at test:///default (PASSTHROUGH_LIBVIRT_URI), which
+#    connects by itself;
 #  - every interactive widget of the dialog has an accessible name;
 #  - "Existing virtual machine" lists the domain "test" as a radio button,
 #    says it is running, and Review shows the preview: the summary names
 #    0000:01:00.0 and its audio function 0000:01:00.1, the running domain
-#    gets the change at its next start, and the XML diff adds
+#    gets the change at its next start unless "Add to the Running VM Now" is
+#    switched on (then the summary names the hotplug), and the XML diff adds
 #    <hostdev mode="subsystem" type="pci" managed="yes"> with bus 0x01;
 #  - nothing is applied: Apply is offered but not pressed; Back returns to
 #    the choice and Cancel closes the dialog;
@@ -75,9 +77,7 @@ def main():
         print("1..0 # SKIP no desktop session for the UI test: %s" % e)
         return 0
 
-    base_env = app_env(args.build_root,
-                       PASSTHROUGH_SELECT_GPUS="0000:01:00.0",
-                       PASSTHROUGH_OPEN_VM_DIALOG="1")
+    base_env = app_env(args.build_root, PASSTHROUGH_SELECT_GPUS="0000:01:00.0")
     # A test-driver host whose domain "gaming" has the GPU already.
     node_xml = os.path.join(tmp, "node.xml")
     with open(node_xml, "w") as f:
@@ -269,6 +269,19 @@ def find_dialog(s, app, timeout=90):
     return None
 
 
+def open_dialog(s, app):
+    """Presses the inspector's "Add to a VM…" (the GPU is ticked through
+    PASSTHROUGH_SELECT_GPUS) and returns the dialog, or None."""
+    frame = s.find(app, role="frame", timeout=60)
+    try:
+        button = s.find(frame, role="push button", name="Add to a VM…", timeout=60, actionable=True)
+    except s.SessionError:
+        s.dump(frame, file=sys.stdout)
+        raise
+    s.activate(button)
+    return find_dialog(s, app, timeout=60)
+
+
 def dialog_closed(s, app, dialog):
     """Waits for the dialog itself to go, then checks that the application
     has no such window left. GTK 4.8 answers GetChildAtIndex for a window
@@ -305,8 +318,8 @@ def attach_steps(s, proc):
     from gi.repository import Atspi
 
     app = s.find_app("passthrough", timeout=60, pid=proc.pid)
-    dialog = find_dialog(s, app)
-    if not ok(dialog is not None, "the VM dialog opens with the GPU ticked"):
+    dialog = open_dialog(s, app)
+    if not ok(dialog is not None, "the inspector's \"Add to a VM…\" opens the VM dialog for the ticked GPU"):
         for i in range(app.get_child_count()):
             s.dump(app.get_child_at_index(i), file=sys.stdout)
         return
@@ -394,7 +407,7 @@ def attach_steps(s, proc):
 
 def detach_steps(s, proc):
     app = s.find_app("passthrough", timeout=60, pid=proc.pid)
-    dialog = find_dialog(s, app)
+    dialog = open_dialog(s, app)
     if not ok(dialog is not None, "detach: the VM dialog opens on a second test host"):
         return
     choose(s, find_radio(s, dialog, "Existing virtual machine"))
@@ -431,7 +444,7 @@ def detach_steps(s, proc):
 
 def apply_steps(s, proc, args_file):
     app = s.find_app("passthrough", timeout=60, pid=proc.pid)
-    dialog = find_dialog(s, app)
+    dialog = open_dialog(s, app)
     if not ok(dialog is not None, "apply: the VM dialog opens"):
         return
     choose(s, find_radio(s, dialog, "Existing virtual machine"))
