@@ -20,6 +20,14 @@ main (int   argc,
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
+  /* GLib makes the C locale of g_ascii_strto*() on first use, under a
+   * g_once. The host is read in a thread while GTK starts up (and parses
+   * numbers) on this one; a thread that had to wait for the other there
+   * came back with errno set, and GLib's number parsers then called
+   * "0x10de" invalid. Making it here, before any thread, leaves nothing
+   * to wait for. */
+  (void) g_ascii_strtoull ("0", NULL, 10);
+
   app = pt_application_new ();
   return g_application_run (G_APPLICATION (app), argc, argv);
 }

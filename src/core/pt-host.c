@@ -179,12 +179,19 @@ read_hex_attr (int dirfd, const char *dir, const char *name, guint digits,
     }
   if (!g_str_has_prefix (buf, "0x") || strlen (buf + 2) != digits)
     return corrupt (error, dir, name, buf, _("a hexadecimal number"));
-  /* Not g_ascii_strtoull() with an errno check: the first call in the
-   * process makes GLib's C locale, and a thread that waits for another one
-   * making it may come back with errno set (seen here: the host read in a
-   * thread while GTK starts failed now and then on "0x10de"). */
-  if (!g_ascii_string_to_unsigned (buf + 2, 16, 0, G_MAXUINT32, &v, NULL))
-    return corrupt (error, dir, name, buf, _("a hexadecimal number"));
+  /* Digit by digit, without GLib's parsers: they judge by errno, and the
+   * first call in a process (which makes GLib's C locale under a g_once)
+   * can leave errno set in a thread that waited there: the app's host read
+   * in a thread failed now and then on "0x10de" (see also main.c). */
+  v = 0;
+  for (const char *p = buf + 2; *p != '\0'; p++)
+    {
+      int digit = g_ascii_xdigit_value (*p);
+
+      if (digit < 0)
+        return corrupt (error, dir, name, buf, _("a hexadecimal number"));
+      v = v * 16 + (guint) digit;
+    }
   *out = (guint32) v;
   return TRUE;
 }
