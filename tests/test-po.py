@@ -24,6 +24,8 @@ import subprocess
 import sys
 import tempfile
 
+from taplib import print_results
+
 DOMAIN = "passthrough"
 
 # meson's i18n.gettext(preset: 'glib') passes these to xgettext (plus -k_).
@@ -436,19 +438,7 @@ def main():
         else:
             check_cli_error(ctl, catalogue(mos[lang]), lang, args, about, name)
 
-    print("1..%d" % len(results))
-    failed = 0
-    for i, (ok, name, diag, skip) in enumerate(results, 1):
-        if skip:
-            print("ok %d - %s # SKIP %s" % (i, name, skip))
-            continue
-        print("%s %d - %s" % ("ok" if ok else "not ok", i, name))
-        if not ok:
-            failed += 1
-        for line in diag or []:
-            print("# " + line)
-    sys.stdout.flush()
-    return 1 if failed else 0
+    return print_results(results, diag_when_ok=True)
 
 
 if __name__ == "__main__":
