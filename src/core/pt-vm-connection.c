@@ -164,14 +164,19 @@ dup_handle (PtVmConnection *self)
   return handle;
 }
 
+static const char *
+last_libvirt_message (void)
+{
+  virErrorPtr last = virGetLastError ();
+
+  return last != NULL && last->message != NULL ? last->message : _("unknown libvirt error");
+}
+
 /* libvirt's last error as a GError with what we were doing in front. */
 static void
 set_libvirt_error (GError **error, PtVmError code, const char *doing)
 {
-  virErrorPtr last = virGetLastError ();
-
-  g_set_error (error, PT_VM_ERROR, code, "%s: %s", doing,
-               last != NULL && last->message != NULL ? last->message : _("unknown libvirt error"));
+  g_set_error (error, PT_VM_ERROR, code, "%s: %s", doing, last_libvirt_message ());
 }
 
 /* ---- capabilities and resources ------------------------------------------ */
@@ -283,6 +288,17 @@ state_from_gvir (GVirDomainState state)
     }
 }
 
+static PtVmState
+domain_state (GVirDomain *domain)
+{
+  GVirDomainInfo *info = gvir_domain_get_info (domain, NULL);
+  PtVmState state = info != NULL ? state_from_gvir (info->state) : PT_VM_STATE_OTHER;
+
+  if (info != NULL)
+    g_boxed_free (GVIR_TYPE_DOMAIN_INFO, info);
+  return state;
+}
+
 static char *
 domain_xml (GVirDomain *domain, gboolean inactive, GError **error)
 {
@@ -343,15 +359,12 @@ pt_vm_connection_list_domains (PtVmConnection *self, PtPlan *plan, GError **erro
     {
       GVirDomain *domain = l->data;
       PtVmDomainInfo *info = g_new0 (PtVmDomainInfo, 1);
-      GVirDomainInfo *dinfo = gvir_domain_get_info (domain, NULL);
       g_autofree char *xml = NULL;
 
       info->name = g_strdup (gvir_domain_get_name (domain));
       info->uuid = g_strdup (gvir_domain_get_uuid (domain));
       info->persistent = gvir_domain_get_persistent (domain);
-      info->state = dinfo != NULL ? state_from_gvir (dinfo->state) : PT_VM_STATE_OTHER;
-      if (dinfo != NULL)
-        g_boxed_free (GVIR_TYPE_DOMAIN_INFO, dinfo);
+      info->state = domain_state (domain);
       g_ptr_array_add (list, info);
       xml = domain_xml (domain, info->persistent, NULL);
       info->hostdevs = xml != NULL ? pt_vm_xml_dup_hostdev_addresses (xml, NULL) : NULL;
@@ -767,20 +780,9 @@ run_create (PtVmConnection     *self,
 static gboolean
 domain_is_active (GVirDomain *domain)
 {
-  GVirDomainInfo *info = gvir_domain_get_info (domain, NULL);
-  PtVmState state = info != NULL ? state_from_gvir (info->state) : PT_VM_STATE_OTHER;
+  PtVmState state = domain_state (domain);
 
-  if (info != NULL)
-    g_boxed_free (GVIR_TYPE_DOMAIN_INFO, info);
   return state == PT_VM_STATE_RUNNING || state == PT_VM_STATE_PAUSED;
-}
-
-static const char *
-last_libvirt_message (void)
-{
-  virErrorPtr last = virGetLastError ();
-
-  return last != NULL && last->message != NULL ? last->message : _("unknown libvirt error");
 }
 
 /* libvirt's node-device name of a PCI function: pci_0000_01_00_0. */
