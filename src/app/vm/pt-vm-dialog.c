@@ -1092,8 +1092,6 @@ apply_cb (GObject      *source,
   g_autofree char *title = NULL;
   g_autofree char *description = NULL;
   g_autofree char *virt_manager = NULL;
-  gboolean running = self->domain_state == PT_VM_STATE_RUNNING
-                     || self->domain_state == PT_VM_STATE_PAUSED;
 
   done = pt_vm_connection_run_finish (PT_VM_CONNECTION (source), result, &error);
   if (is_stale (self, result))
@@ -1127,7 +1125,7 @@ apply_cb (GObject      *source,
                                          "when you shut it down and start it again."),
                                        done->live_error);
       else
-        description = g_strdup (running
+        description = g_strdup (done->running
                                 ? _("The VM is running: it gets the GPU when you shut it down and "
                                     "start it again.")
                                 : _("The VM gets the GPU when it starts."));
@@ -1148,7 +1146,7 @@ apply_cb (GObject      *source,
         description = g_strdup_printf (_("The stored definition no longer has the GPU, but the live "
                                          "change failed: %s"), done->live_error);
       else
-        description = g_strdup (running
+        description = g_strdup (done->running
                                 ? _("The VM is running: it keeps the GPU until you shut it down.")
                                 : _("The GPU stays with the host when the VM starts."));
       break;
