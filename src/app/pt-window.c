@@ -69,9 +69,9 @@ pt_window_update_subtitle (PtWindow *self)
   adw_view_switcher_title_set_subtitle (self->switcher_title, subtitle);
 }
 
-/* Test hooks for tests/test-ui-vm.py, read once the host is shown:
- * PASSTHROUGH_SELECT_GPUS=ADDR[,ADDR…] ticks those GPUs, and
- * PASSTHROUGH_OPEN_VM_DIALOG=1 then opens the VM dialog. */
+/* Test hook for tests/test-ui-vm.py, read once the host is shown:
+ * PASSTHROUGH_SELECT_GPUS=ADDR[,ADDR…] ticks those GPUs (the test then
+ * opens the VM dialog with the inspector's "Add to a VM…"). */
 static void
 pt_window_run_test_hooks (PtWindow *self)
 {
@@ -83,8 +83,6 @@ pt_window_run_test_hooks (PtWindow *self)
 
       pt_selection_set_gpus (self->selection, (const char *const *) addresses);
     }
-  if (g_strcmp0 (g_getenv ("PASSTHROUGH_OPEN_VM_DIALOG"), "1") == 0)
-    gtk_widget_activate_action (GTK_WIDGET (self), "win.attach-vm", NULL);
 }
 
 static gboolean
