@@ -24,7 +24,9 @@
 #include "pt-plan.h"
 #include "pt-trial.h"
 #include "pt-verdict.h"
+#if PT_CLI_VM
 #include "pt-vm.h"
+#endif
 
 #define EXIT_USAGE 2
 
@@ -2247,7 +2249,9 @@ main (int argc, char **argv)
   ctl.live = root_is_live (root);
   ctl.root_given = root != NULL || snapshot != NULL;
   ctl.snapshot = snapshot;
+#if PT_CLI_VM
   ctl.connect = connect_uri != NULL ? connect_uri : PT_VM_DEFAULT_URI;
+#endif
   ctl.disk = disk;
   ctl.iso = iso;
   ctl.gpus = gpus;
