@@ -25,6 +25,9 @@
 #    when the app exits): the result page, and "Open in Virtual Machine
 #    Manager" runs virt-manager (a stand-in first in PATH) with --connect
 #    URI --show-domain-console test;
+#  - the dialog is a module (passthrough-vm.so, vm/ beside the executable):
+#    a copy of the app without it answers "Add to a VM…" with a message
+#    naming the module and the fix, which Return closes;
 #  - the app printed no GLib warning or critical (and G_DEBUG=fatal-criticals
 #    would have killed it).
 #
@@ -35,6 +38,7 @@
 import argparse
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -98,6 +102,13 @@ def main():
                          PATH=bindir + os.pathsep + base_env.get("PATH", "/usr/bin:/bin"))
         run_app(s, app_bin, root, tmp, apply_env,
                 lambda s, proc: apply_steps(s, proc, os.path.join(tmp, "virt-manager.args")), "apply")
+        # The app alone, without the VM module beside it (and none installed
+        # in a build machine's LIBDIR/passthrough): the dialog's place is
+        # taken by a message naming the module and the fix.
+        lonely = os.path.join(tmp, "lonely")
+        os.mkdir(lonely)
+        shutil.copy(app_bin, lonely)
+        run_app(s, os.path.join(lonely, "passthrough"), root, tmp, base_env, no_module_steps, "no module")
     finally:
         session.__exit__(None, None, None)
         subprocess.run(["rm", "-rf", tmp])
@@ -440,6 +451,31 @@ def detach_steps(s, proc):
     press_key(0xff1b)  # Escape
     ok(dialog_closed(s, app, dialog), "Escape closes the dialog")
 
+
+
+def no_module_steps(s, proc):
+    app = s.find_app("passthrough", timeout=60, pid=proc.pid)
+    frame = s.find(app, role="frame", timeout=60)
+    s.activate(s.find(frame, role="push button", name="Add to a VM…", timeout=60, actionable=True))
+    deadline = time.monotonic() + 30
+    text = ""
+    while time.monotonic() < deadline and "Cannot Open" not in text:
+        s.refresh(app)
+        text = " ".join(s.all_text(app.get_child_at_index(i)) for i in range(app.get_child_count())
+                        if app.get_child_at_index(i) is not None)
+        time.sleep(0.3)
+    ok("The VM Dialog Cannot Open" in text and "passthrough-vm.so" in text and "Reinstall Passthrough" in text,
+       "no module: \"Add to a VM…\" shows a message naming passthrough-vm.so and the fix", text[-1500:])
+    press_key(0xff0d)  # Return: the message's Close
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        s.refresh(app)
+        texts = [s.all_text(app.get_child_at_index(i)) for i in range(app.get_child_count())
+                 if app.get_child_at_index(i) is not None]
+        if not any("Cannot Open" in t for t in texts):
+            break
+        time.sleep(0.3)
+    ok(not any("Cannot Open" in t for t in texts), "no module: Return closes the message")
 
 
 def apply_steps(s, proc, args_file):

@@ -12,7 +12,7 @@
 #include "pt-debug.h"
 #include "pt-host-loader.h"
 #include "pt-inspector.h"
-#include "pt-vm-dialog.h"
+#include "pt-vm-module.h"
 #include "pt-window.h"
 #include "pt-wizard.h"
 
@@ -367,8 +367,18 @@ attach_vm_activated (GtkWidget  *widget,
                      GVariant   *param)
 {
   PtWindow *self = PT_WINDOW (widget);
+  g_autoptr(GError) error = NULL;
+  GtkWindow *dialog = pt_vm_module_new_dialog (GTK_WINDOW (self), self->selection, &error);
 
-  gtk_window_present (GTK_WINDOW (pt_vm_dialog_new (GTK_WINDOW (self), self->selection)));
+  if (dialog == NULL)
+    {
+      GtkWidget *message = adw_message_dialog_new (GTK_WINDOW (self), _("The VM Dialog Cannot Open"),
+                                                   error->message);
+
+      adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (message), "close", _("_Close"));
+      dialog = GTK_WINDOW (message);
+    }
+  gtk_window_present (dialog);
 }
 
 /* The VM dialog needs a plan: a ticked GPU that may be passed through. */
