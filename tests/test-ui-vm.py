@@ -464,7 +464,8 @@ def no_module_steps(s, proc):
         text = " ".join(s.all_text(app.get_child_at_index(i)) for i in range(app.get_child_count())
                         if app.get_child_at_index(i) is not None)
         time.sleep(0.3)
-    ok("The VM Dialog Cannot Open" in text and "passthrough-vm.so" in text and "Reinstall Passthrough" in text,
+    ok("The VM Dialog Cannot Open" in text and "passthrough-vm.so, is not installed" in text
+       and "Reinstall Passthrough" in text,
        "no module: \"Add to a VM…\" shows a message naming passthrough-vm.so and the fix", text[-1500:])
     press_key(0xff0d)  # Return: the message's Close
     deadline = time.monotonic() + 15

@@ -46,10 +46,17 @@ load_module (GError **error)
     return dialog_new;
 
   path = find_module ();
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                   _("The VM part of Passthrough, %s, is not installed. "
+                     "Reinstall Passthrough with its libvirt support."), path);
+      return NULL;
+    }
   module = g_module_open (path, G_MODULE_BIND_LAZY | G_MODULE_BIND_LOCAL);
   if (module == NULL)
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
                    /* Translators: the first %s is a file, the second the loader's reason. */
                    _("The VM part of Passthrough, %s, cannot be loaded: %s. "
                      "Reinstall Passthrough with its libvirt support."),
