@@ -637,6 +637,19 @@ create_volume (GVirStoragePool *pool, const char *vol_name, guint64 size_gib, GE
   return volume;
 }
 
+/* The new domain's XML for @options into result->after, and its diff. */
+static gboolean
+build_new_domain (PtPlan *plan, const PtVmOptions *options, PtVmResult *result, GError **error)
+{
+  g_clear_pointer (&result->after, g_free);
+  g_clear_pointer (&result->diff, g_free);
+  result->after = pt_vm_build_xml (plan, options, error);
+  if (result->after == NULL)
+    return FALSE;
+  result->diff = unified_diff (options->name, NULL, result->after);
+  return TRUE;
+}
+
 static PtVmResult *
 run_create (PtVmConnection     *self,
             PtPlan             *plan,
@@ -710,10 +723,8 @@ run_create (PtVmConnection     *self,
     }
 
   result->domain = g_strdup (options->name);
-  result->after = pt_vm_build_xml (plan, options, error);
-  if (result->after == NULL)
+  if (!build_new_domain (plan, options, result, error))
     return NULL;
-  result->diff = unified_diff (options->name, NULL, result->after);
   result->summary = summarize (plan, NULL, TRUE);
   g_ptr_array_insert (result->summary, 0,
                       /* Translators: %s is a VM name, %u a number of virtual CPUs, %llu MiB of memory. */
@@ -730,12 +741,10 @@ run_create (PtVmConnection     *self,
   if (flags & PT_VM_RUN_PREVIEW)
     return g_steal_pointer (&result);
 
-  config = gvir_config_domain_new_from_xml (result->after, error);
-  if (config == NULL)
-    return NULL;
   if (pool != NULL)
     {
       char *path;
+      gboolean built = TRUE;
 
       volume = create_volume (pool, vol_name, options->disk_size_gib, error);
       if (volume == NULL)
@@ -749,22 +758,17 @@ run_create (PtVmConnection     *self,
           result->disk_path = g_strdup (path);
           g_free (options->disk_path);
           options->disk_path = g_strdup (path);
-          g_free (result->after);
-          result->after = pt_vm_build_xml (plan, options, error);
-          g_clear_object (&config);
-          config = result->after != NULL ? gvir_config_domain_new_from_xml (result->after, error) : NULL;
-          if (config == NULL)
-            {
-              free (path);
-              virStorageVolDelete (volume, 0);
-              return NULL;
-            }
-          g_free (result->diff);
-          result->diff = unified_diff (options->name, NULL, result->after);
+          built = build_new_domain (plan, options, result, error);
         }
       free (path);
+      if (!built)
+        {
+          virStorageVolDelete (volume, 0);
+          return NULL;
+        }
     }
-  created = gvir_connection_create_domain (self->conn, config, error);
+  config = gvir_config_domain_new_from_xml (result->after, error);
+  created = config != NULL ? gvir_connection_create_domain (self->conn, config, error) : NULL;
   if (created == NULL)
     {
       /* Nothing half-made stays behind: the new disk goes with the domain. */
