@@ -11,28 +11,13 @@
 #include <glib/gi18n.h>
 #include <gmodule.h>
 
+#include "pt-fileutil.h"
 #include "pt-vm-module.h"
 
 #define PT_VM_MODULE_NAME "passthrough-vm.so"
 
 typedef GtkWindow *(*PtVmDialogNew) (GtkWindow   *parent,
                                      PtSelection *selection);
-
-static char *
-find_module (void)
-{
-  g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
-
-  if (self != NULL)
-    {
-      g_autofree char *dir = g_path_get_dirname (self);
-      g_autofree char *sibling = g_build_filename (dir, "vm", PT_VM_MODULE_NAME, NULL);
-
-      if (g_file_test (sibling, G_FILE_TEST_IS_REGULAR))
-        return g_steal_pointer (&sibling);
-    }
-  return g_build_filename (PT_MODULEDIR, PT_VM_MODULE_NAME, NULL);
-}
 
 static PtVmDialogNew
 load_module (GError **error)
@@ -45,7 +30,8 @@ load_module (GError **error)
   if (dialog_new != NULL)
     return dialog_new;
 
-  path = find_module ();
+  path = pt_fileutil_find_companion ("vm/" PT_VM_MODULE_NAME, G_FILE_TEST_IS_REGULAR,
+                                     PT_MODULEDIR "/" PT_VM_MODULE_NAME);
   if (!g_file_test (path, G_FILE_TEST_EXISTS))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,

@@ -18,6 +18,7 @@
 #include "pt-address.h"
 #include "pt-bootconf.h"
 #include "pt-checks.h"
+#include "pt-fileutil.h"
 #include "pt-host.h"
 #include "pt-journal.h"
 #include "pt-json.h"
@@ -2040,19 +2041,11 @@ static char *
 find_vm_program (void)
 {
   const char *env = g_getenv ("PASSTHROUGHCTL_VM");
-  g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
 
   if (env != NULL && env[0] != '\0')
     return g_strdup (env);
-  if (self != NULL)
-    {
-      g_autofree char *dir = g_path_get_dirname (self);
-      g_autofree char *sibling = g_build_filename (dir, "passthroughctl-vm", NULL);
-
-      if (g_file_test (sibling, G_FILE_TEST_IS_EXECUTABLE))
-        return g_steal_pointer (&sibling);
-    }
-  return g_build_filename (PT_LIBEXECDIR, "passthroughctl-vm", NULL);
+  return pt_fileutil_find_companion ("passthroughctl-vm", G_FILE_TEST_IS_EXECUTABLE,
+                                     PT_LIBEXECDIR "/passthroughctl-vm");
 }
 
 static int

@@ -768,3 +768,21 @@ pt_fileutil_sha256 (GBytes *bytes)
 {
   return g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, bytes);
 }
+
+char *
+pt_fileutil_find_companion (const char *beside,
+                            GFileTest   test,
+                            const char *installed)
+{
+  g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
+
+  if (self != NULL)
+    {
+      g_autofree char *dir = g_path_get_dirname (self);
+      g_autofree char *path = g_build_filename (dir, beside, NULL);
+
+      if (g_file_test (path, test))
+        return g_steal_pointer (&path);
+    }
+  return g_strdup (installed);
+}

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "pt-types.h"
@@ -95,6 +96,15 @@ gboolean     pt_fileutil_clean_temporaries (PtFileRoot  *root,
 
 /* Lower-case hex SHA-256 of @bytes. */
 char        *pt_fileutil_sha256     (GBytes       *bytes);
+
+/* Where a file that ships with the running program is: @beside (a path
+ * relative to the executable's directory) when it passes @test there, as
+ * in a build tree, else @installed. Used for passthroughctl-vm and the
+ * app's VM module, so that a built program never picks up an installed
+ * companion of another version. */
+char        *pt_fileutil_find_companion (const char *beside,
+                                         GFileTest   test,
+                                         const char *installed);
 
 /* Test builds of the journal and the daemon inject failures here: the hook
  * runs at each named step ("replace:temp-written", "journal:manifest", …, see
