@@ -781,14 +781,6 @@ run_create (PtVmConnection     *self,
 
 /* ---- live changes ------------------------------------------------------ */
 
-static gboolean
-domain_is_active (GVirDomain *domain)
-{
-  PtVmState state = domain_state (domain);
-
-  return state == PT_VM_STATE_RUNNING || state == PT_VM_STATE_PAUSED;
-}
-
 /* libvirt's node-device name of a PCI function: pci_0000_01_00_0. */
 static char *
 nodedev_name (PtDevice *device)
@@ -1019,7 +1011,7 @@ run_change (PtVmConnection  *self,
     return NULL;
   result->summary = summarize (plan, result->before, attach);
   result->diff = result->changed ? unified_diff (name, result->before, result->after) : g_strdup ("");
-  result->running = domain_is_active (domain);
+  result->running = pt_vm_state_is_active (domain_state (domain));
   live = (flags & PT_VM_RUN_LIVE) && (result->running || !attach);
   if (live && attach)
     g_ptr_array_add (result->summary, g_strdup (_("Move the group to vfio-pci and add it to the running VM "

@@ -280,6 +280,12 @@ pt_vm_live_to_string (PtVmLive live)
     }
 }
 
+gboolean
+pt_vm_state_is_active (PtVmState state)
+{
+  return state == PT_VM_STATE_RUNNING || state == PT_VM_STATE_PAUSED;
+}
+
 const char *
 pt_vm_state_to_string (PtVmState state)
 {

@@ -248,6 +248,8 @@ typedef enum
 } PtVmState;
 
 const char *pt_vm_state_to_string (PtVmState state);   /* "off", "running", … */
+/* Running or paused: QEMU holds the domain's devices. */
+gboolean    pt_vm_state_is_active (PtVmState state);
 
 typedef struct
 {

@@ -818,8 +818,7 @@ scroll_to_top (GtkWidget *page)
 static gboolean
 domain_running (PtVmDialog *self)
 {
-  return self->op != PT_VM_OP_CREATE
-         && (self->domain_state == PT_VM_STATE_RUNNING || self->domain_state == PT_VM_STATE_PAUSED);
+  return self->op != PT_VM_OP_CREATE && pt_vm_state_is_active (self->domain_state);
 }
 
 /* The switch that also changes the live system (PT_VM_RUN_LIVE): hot-plug

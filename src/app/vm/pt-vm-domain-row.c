@@ -122,7 +122,7 @@ describe (const PtVmDomainInfo *info)
   if (info->has_plan)
     /* Translators: %s is a VM state such as "Running". */
     return g_strdup_printf (_("%s · has the GPU already"), state);
-  if (info->state == PT_VM_STATE_RUNNING || info->state == PT_VM_STATE_PAUSED)
+  if (pt_vm_state_is_active (info->state))
     /* Translators: %s is a VM state such as "Running". */
     return g_strdup_printf (_("%s · the GPU is added at its next start"), state);
   return g_strdup (state);
