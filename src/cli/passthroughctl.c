@@ -1667,7 +1667,9 @@ vm_json_result (Ctl *ctl, PtVmResult *result, const char *op)
   json_builder_add_boolean_value (b, result->changed);
   json_builder_set_member_name (b, "written");
   json_builder_add_boolean_value (b, result->changed && !ctl->print_xml);
-  if (!g_str_equal (op, "create"))
+  if (g_str_equal (op, "create"))
+    pt_json_add_string_or_null (b, "disk", result->disk_path);
+  else
     {
       json_builder_set_member_name (b, "running");
       json_builder_add_boolean_value (b, result->running);
@@ -1675,8 +1677,6 @@ vm_json_result (Ctl *ctl, PtVmResult *result, const char *op)
       json_builder_add_string_value (b, pt_vm_live_to_string (result->live));
       pt_json_add_string_or_null (b, "live_error", result->live_error);
     }
-  if (g_str_equal (op, "create"))
-    pt_json_add_string_or_null (b, "disk", result->disk_path);
   json_builder_set_member_name (b, "summary");
   json_builder_begin_array (b);
   for (guint i = 0; result->summary != NULL && i < result->summary->len; i++)
