@@ -453,30 +453,26 @@ def detach_steps(s, proc):
 
 
 
+def windows_text(s, app):
+    """The text of each of the app's windows, read afresh."""
+    s.refresh(app)
+    windows = (app.get_child_at_index(i) for i in range(app.get_child_count()))
+    return [s.all_text(w) for w in windows if w is not None]
+
+
 def no_module_steps(s, proc):
     app = s.find_app("passthrough", timeout=60, pid=proc.pid)
     frame = s.find(app, role="frame", timeout=60)
     s.activate(s.find(frame, role="push button", name="Add to a VM…", timeout=60, actionable=True))
-    deadline = time.monotonic() + 30
-    text = ""
-    while time.monotonic() < deadline and "Cannot Open" not in text:
-        s.refresh(app)
-        text = " ".join(s.all_text(app.get_child_at_index(i)) for i in range(app.get_child_count())
-                        if app.get_child_at_index(i) is not None)
-        time.sleep(0.3)
+    text = s.wait_for(lambda: next((t for t in windows_text(s, app) if "Cannot Open" in t), ""),
+                      timeout=30, interval=0.3)
     ok("The VM Dialog Cannot Open" in text and "passthrough-vm.so, is not installed" in text
        and "Reinstall Passthrough" in text,
-       "no module: \"Add to a VM…\" shows a message naming passthrough-vm.so and the fix", text[-1500:])
+       "no module: \"Add to a VM…\" shows a message naming passthrough-vm.so and the fix",
+       text or " ".join(windows_text(s, app))[-1500:])
     press_key(0xff0d)  # Return: the message's Close
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        s.refresh(app)
-        texts = [s.all_text(app.get_child_at_index(i)) for i in range(app.get_child_count())
-                 if app.get_child_at_index(i) is not None]
-        if not any("Cannot Open" in t for t in texts):
-            break
-        time.sleep(0.3)
-    ok(not any("Cannot Open" in t for t in texts), "no module: Return closes the message")
+    ok(s.wait_for(lambda: not any("Cannot Open" in t for t in windows_text(s, app)), timeout=15, interval=0.3),
+       "no module: Return closes the message")
 
 
 def apply_steps(s, proc, args_file):
