@@ -218,7 +218,7 @@ test_damaged_attributes (void)
   const struct { const char *attr; const char *value; } cases[] = {
     { "vendor", "garbage" }, { "vendor", "" }, { "device", "0x13c" }, { "class", "0x0300" },
     { "revision", "0xa" }, { "subsystem_vendor", "0x1043x" }, { "boot_vga", "2" },
-    { "numa_node", "zero" },
+    { "numa_node", "zero" }, { "vendor", "0x10dz" }, { "device", "13c2ab" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)

@@ -9,32 +9,19 @@
 
 #include "pt-address.h"
 
-static int
-hex_value (char c)
-{
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
-/* Reads between @min and @max hex digits from *p. */
-static gboolean
-read_hex (const char **p, guint min, guint max, guint64 *out)
+gboolean
+pt_hex_read (const char **p, guint min, guint max, guint64 *out)
 {
   guint64 v = 0;
   guint n = 0;
 
-  while (n < max && hex_value ((*p)[0]) >= 0)
+  while (n < max && g_ascii_xdigit_value ((*p)[0]) >= 0)
     {
-      v = (v << 4) | (guint) hex_value ((*p)[0]);
+      v = (v << 4) | (guint) g_ascii_xdigit_value ((*p)[0]);
       (*p)++;
       n++;
     }
-  if (n < min || hex_value ((*p)[0]) >= 0)
+  if (n < min || g_ascii_xdigit_value ((*p)[0]) >= 0)
     return FALSE;
   *out = v;
   return TRUE;
@@ -59,17 +46,17 @@ pt_address_parse (const char *text, PtAddress *out, GError **error)
 
   if (colons == 2)
     {
-      if (!read_hex (&p, 4, 8, &domain) || *p++ != ':')
+      if (!pt_hex_read (&p, 4, 8, &domain) || *p++ != ':')
         goto bad;
     }
   else if (colons != 1)
     goto bad;
 
-  if (!read_hex (&p, 2, 2, &bus) || *p++ != ':')
+  if (!pt_hex_read (&p, 2, 2, &bus) || *p++ != ':')
     goto bad;
-  if (!read_hex (&p, 2, 2, &slot) || *p++ != '.')
+  if (!pt_hex_read (&p, 2, 2, &slot) || *p++ != '.')
     goto bad;
-  if (!read_hex (&p, 1, 1, &func) || *p != '\0')
+  if (!pt_hex_read (&p, 1, 1, &func) || *p != '\0')
     goto bad;
   if (slot > 0x1f || func > 7)
     goto bad;

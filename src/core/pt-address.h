@@ -25,4 +25,13 @@ gboolean  pt_address_same_slot   (const PtAddress *a,
                                   const PtAddress *b);
 gboolean  pt_address_is_valid_string (const char *text);
 
+/* Reads between @min and @max hex digits from *@p into @out and moves *@p
+ * past them; FALSE when there are fewer, or more follow. Digit by digit:
+ * no locale, no errno (GLib's parsers judge by errno, which a thread can
+ * find set after the first call in a process made GLib's C locale). */
+gboolean  pt_hex_read            (const char     **p,
+                                  guint            min,
+                                  guint            max,
+                                  guint64         *out);
+
 G_END_DECLS

@@ -166,6 +166,7 @@ read_hex_attr (int dirfd, const char *dir, const char *name, guint digits,
                gboolean required, guint32 *out, GError **error)
 {
   char buf[64];
+  const char *p = buf + 2;
   guint64 v;
 
   if (read_attr (dirfd, name, buf, sizeof buf) < 0)
@@ -177,21 +178,11 @@ read_hex_attr (int dirfd, const char *dir, const char *name, guint digits,
                    dir, name, g_strerror (errno));
       return FALSE;
     }
-  if (!g_str_has_prefix (buf, "0x") || strlen (buf + 2) != digits)
+  /* Exactly @digits digits after "0x", read without GLib's parsers: the
+   * app's host read in a thread failed now and then on "0x10de" when they
+   * judged by errno (pt_hex_read(), and main.c). */
+  if (!g_str_has_prefix (buf, "0x") || !pt_hex_read (&p, digits, digits, &v) || *p != '\0')
     return corrupt (error, dir, name, buf, _("a hexadecimal number"));
-  /* Digit by digit, without GLib's parsers: they judge by errno, and the
-   * first call in a process (which makes GLib's C locale under a g_once)
-   * can leave errno set in a thread that waited there: the app's host read
-   * in a thread failed now and then on "0x10de" (see also main.c). */
-  v = 0;
-  for (const char *p = buf + 2; *p != '\0'; p++)
-    {
-      int digit = g_ascii_xdigit_value (*p);
-
-      if (digit < 0)
-        return corrupt (error, dir, name, buf, _("a hexadecimal number"));
-      v = v * 16 + (guint) digit;
-    }
   *out = (guint32) v;
   return TRUE;
 }
