@@ -510,7 +510,7 @@ def check_shortcuts_page(src):
     app = read_text(os.path.join(src, "src", "app", "pt-application.c"))
     for m in re.finditer(r"_accels\[\]\s*=\s*\{([^}]*)\}", app):
         accels += re.findall(r'"([^"]+)"', m.group(1))
-    overlay = os.path.join(src, "src", "app", "gtk", "help-overlay.ui")
+    overlay = os.path.join(src, "src", "app", "pt-shortcuts-window.ui")
     if os.path.exists(overlay):
         for prop in ET.parse(overlay).getroot().iter("property"):
             if prop.get("name") == "accelerator" and prop.text:

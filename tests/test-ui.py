@@ -10,6 +10,7 @@
 #    `vfio-pci.ids=10de:13c2,10de:0fbb`, and the kernel arguments;
 #  - the device inspector names the GPU node "GeForce GTX 970, 01:00.0,
 #    group 1, clean" (its verdict) and the list/graph can be searched;
+#  - the main menu opens the shortcuts window, named "Keyboard Shortcuts";
 #  - nothing under the host root changed (nothing was applied), and the app
 #    printed no GLib warning or critical (G_DEBUG=fatal-criticals would
 #    also have killed it).
@@ -182,6 +183,17 @@ def run_steps(s, proc):
     ok("01:00.0" in name and "group 1" in name and "clean" in name,
        "the inspector's GPU node is named with address, group and verdict",
        name or "no accessible name with \"GTX 970\" and \"group\"")
+
+    # The shortcuts window is built only when it is asked for (the main
+    # menu, as Ctrl+? would), and has a name a screen reader can say.
+    s.activate(s.find(frame, name="Main Menu", timeout=10, actionable=True))
+    s.activate(s.find(app, role="menu item", name="Keyboard Shortcuts", timeout=10, actionable=True))
+    shortcuts = s.wait_for(lambda: next((app.get_child_at_index(i) for i in range(app.get_child_count())
+                                         if s.name_of(app.get_child_at_index(i)) == "Keyboard Shortcuts"),
+                                        None), timeout=20)
+    ok(shortcuts is not None and "Open host snapshot" in s.all_text(shortcuts),
+       "the main menu opens a window named Keyboard Shortcuts that lists them",
+       ", ".join(s.name_of(app.get_child_at_index(i)) for i in range(app.get_child_count())))
 
 
 if __name__ == "__main__":

@@ -135,6 +135,7 @@ pt_application_startup (GApplication *app)
   static const char *export_accels[] = { "<Control>e", NULL };
   static const char *reload_accels[] = { "F5", "<Control>r", NULL };
   static const char *find_accels[] = { "<Control>f", NULL };
+  static const char *shortcuts_accels[] = { "<Control>question", NULL };
 
   /* Read the host while GTK and libadwaita start up. */
   if (self->snapshot != NULL)
@@ -155,6 +156,7 @@ pt_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.export", export_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.reload", reload_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.find", find_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.shortcuts", shortcuts_accels);
 }
 
 static void

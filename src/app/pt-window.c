@@ -361,6 +361,29 @@ find_activated (GtkWidget  *widget,
   gtk_widget_activate_action (GTK_WIDGET (self->inspector), "inspector.find", NULL);
 }
 
+/* The shortcuts window is built the first time it is asked for, not with
+ * every window as GtkApplication does with gtk/help-overlay.ui: it is a
+ * window of its own with a widget per shortcut, and nobody sees it at
+ * start. */
+static void
+shortcuts_activated (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *param)
+{
+  GtkApplicationWindow *window = GTK_APPLICATION_WINDOW (widget);
+  GtkShortcutsWindow *overlay = gtk_application_window_get_help_overlay (window);
+
+  if (overlay == NULL)
+    {
+      g_autoptr(GtkBuilder) builder =
+        gtk_builder_new_from_resource ("/io/github/passthrough/Passthrough/pt-shortcuts-window.ui");
+
+      overlay = GTK_SHORTCUTS_WINDOW (gtk_builder_get_object (builder, "help_overlay"));
+      gtk_application_window_set_help_overlay (window, overlay);
+    }
+  gtk_window_present (GTK_WINDOW (overlay));
+}
+
 static void
 attach_vm_activated (GtkWidget  *widget,
                      const char *action_name,
@@ -577,6 +600,7 @@ pt_window_class_init (PtWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.reload", NULL, reload_activated);
   gtk_widget_class_install_action (widget_class, "win.find", NULL, find_activated);
   gtk_widget_class_install_action (widget_class, "win.attach-vm", NULL, attach_vm_activated);
+  gtk_widget_class_install_action (widget_class, "win.shortcuts", NULL, shortcuts_activated);
 }
 
 static void
