@@ -267,7 +267,14 @@ pt_application_new (void)
   return g_object_new (PT_TYPE_APPLICATION,
                        "application-id", PT_APPLICATION_ID,
                        "flags", G_APPLICATION_HANDLES_OPEN,
-                       "resource-base-path", "/io/github/passthrough/Passthrough",
+                       /* No resource base path: GtkApplication would make the
+                        * icon theme for its icons/ before libadwaita adds its
+                        * own, and GTK would then read the theme twice at start
+                        * (once in a thread, thrown away, then again, blocking,
+                        * at the window's first icon). The app has no icons/,
+                        * menus or style.css to load from there, and builds its
+                        * shortcuts window itself, when it is opened. */
+                       "resource-base-path", NULL,
                        NULL);
 }
 
