@@ -9,7 +9,8 @@
 #  - the Review page shows the diff with `iommu=pt` and the planned
 #    `vfio-pci.ids=10de:13c2,10de:0fbb`, and the kernel arguments;
 #  - the device inspector names the GPU node "GeForce GTX 970, 01:00.0,
-#    group 1, clean" (its verdict) and the list/graph can be searched;
+#    group 1, clean" (its verdict), without the same words again as its
+#    description, and the list/graph can be searched;
 #  - the main menu opens the shortcuts window, named "Keyboard Shortcuts";
 #  - nothing under the host root changed (nothing was applied), and the app
 #    printed no GLib warning or critical (G_DEBUG=fatal-criticals would
@@ -174,15 +175,19 @@ def run_steps(s, proc):
     # The device inspector: the GPU node speaks its verdict.
     tab = s.find(frame, role="page tab", name="Devices", timeout=10)
     s.activate(tab)
-    name = ""
+    name, node = "", None
     deadline = time.monotonic() + 20
-    while not name and time.monotonic() < deadline:
-        names = [s.name_of(n) for n in s.walk(frame)]
-        name = next((n for n in names if "GTX 970" in n and "group" in n), "")
+    while node is None and time.monotonic() < deadline:
+        node = next((n for n in s.walk(frame) if "GTX 970" in s.name_of(n) and "group" in s.name_of(n)), None)
+        name = s.name_of(node) if node is not None else ""
         time.sleep(0.5)
     ok("01:00.0" in name and "group 1" in name and "clean" in name,
        "the inspector's GPU node is named with address, group and verdict",
        name or "no accessible name with \"GTX 970\" and \"group\"")
+    # Its tooltip says the same, but a screen reader must not hear it twice.
+    description = node.get_description() if node is not None else None
+    ok(node is not None and description != name,
+       "the GPU node's accessible description does not repeat its name", description)
 
     # The shortcuts window is built only when it is asked for (the main
     # menu, as Ctrl+? would), and has a name a screen reader can say.

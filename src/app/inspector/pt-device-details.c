@@ -12,6 +12,7 @@
 #include "pt-device-details.h"
 #include "pt-graph-node.h"
 #include "pt-quirks.h"
+#include "pt-tooltip.h"
 #include "pt-window.h"
 
 struct _PtDeviceDetails
@@ -62,7 +63,7 @@ add_row (AdwPreferencesGroup *group,
   adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 0);
   gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
   gtk_widget_add_css_class (row, "property");
-  gtk_widget_set_tooltip_text (row, _("Copy"));
+  pt_tooltip_set_text (row, _("Copy"));
   gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
                                   _("Activate to copy the value"), -1);
   g_object_set_data_full (G_OBJECT (row), "value", g_strdup (value), g_free);

@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 
 #include "pt-graph-node.h"
+#include "pt-tooltip.h"
 
 struct _PtGraphNode
 {
@@ -254,7 +255,7 @@ pt_graph_node_new (int         index,
           self->check = GTK_CHECK_BUTTON (gtk_check_button_new ());
           /* The node itself takes focus and Space; the box is for the mouse. */
           gtk_widget_set_focusable (GTK_WIDGET (self->check), FALSE);
-          gtk_widget_set_tooltip_text (GTK_WIDGET (self->check), _("Pass this GPU through"));
+          pt_tooltip_set_text (GTK_WIDGET (self->check), _("Pass this GPU through"));
           gtk_accessible_update_property (GTK_ACCESSIBLE (self->check), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                           _("Pass this GPU through"), -1);
           g_signal_connect (self->check, "toggled", G_CALLBACK (check_toggled_cb), self);
@@ -305,7 +306,7 @@ pt_graph_node_new (int         index,
 
       label = pt_graph_dup_device_label (device, gpu);
       gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
-      gtk_widget_set_tooltip_text (GTK_WIDGET (self), label);
+      pt_tooltip_set_text (GTK_WIDGET (self), label);
     }
 
   return GTK_WIDGET (self);

@@ -10,6 +10,7 @@
 
 #include "pt-checks.h"
 #include "pt-firmware.h"
+#include "pt-tooltip.h"
 #include "pt-wizard-firmware-page.h"
 
 struct _PtWizardFirmwarePage
@@ -76,7 +77,7 @@ check_row_new (PtCheck *check)
     }
   icon = gtk_image_new_from_icon_name (icon_name);
   gtk_widget_add_css_class (icon, css_class);
-  gtk_widget_set_tooltip_text (icon, text);
+  pt_tooltip_set_text (icon, text);
   gtk_accessible_update_property (GTK_ACCESSIBLE (icon), GTK_ACCESSIBLE_PROPERTY_LABEL, text, -1);
   adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
   {

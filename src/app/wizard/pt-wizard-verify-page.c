@@ -9,6 +9,7 @@
 
 #include <glib/gi18n.h>
 
+#include "pt-tooltip.h"
 #include "pt-wizard-verify-page.h"
 
 struct _PtWizardVerifyPage
@@ -42,7 +43,7 @@ verify_row_new (gboolean    ok,
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row), s);
     }
   gtk_widget_add_css_class (icon, ok ? "success" : "error");
-  gtk_widget_set_tooltip_text (icon, state);
+  pt_tooltip_set_text (icon, state);
   gtk_accessible_update_property (GTK_ACCESSIBLE (icon), GTK_ACCESSIBLE_PROPERTY_LABEL, state, -1);
   gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
   adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
