@@ -11,6 +11,8 @@
 #  - the device inspector names the GPU node "GeForce GTX 970, 01:00.0,
 #    group 1, clean" (its verdict), without the same words again as its
 #    description, and the list/graph can be searched;
+#  - the details pane's rows are named "Address: 0000:01:00.0" and copy
+#    their value when activated;
 #  - the main menu opens the shortcuts window, named "Keyboard Shortcuts";
 #  - nothing under the host root changed (nothing was applied), and the app
 #    printed no GLib warning or critical (G_DEBUG=fatal-criticals would
@@ -188,6 +190,19 @@ def run_steps(s, proc):
     description = node.get_description() if node is not None else None
     ok(node is not None and description != name,
        "the GPU node's accessible description does not repeat its name", description)
+
+    # The details pane names each row with its value, and activating a row
+    # copies the value (a toast says so).
+    row = None
+    try:
+        row = s.find(frame, name="Address: 0000:01:00.0", timeout=20)
+    except s.SessionError:
+        pass
+    ok(row is not None, "the details pane has a row named \"Address: 0000:01:00.0\"")
+    if row is not None:
+        s.click(row)
+        copied = s.wait_for(lambda: any(s.name_of(n) == "Copied" for n in s.walk(frame)), timeout=15)
+        ok(copied, "activating it copies the value (the \"Copied\" toast)")
 
     # The shortcuts window is built only when it is asked for (the main
     # menu, as Ctrl+? would), and has a name a screen reader can say.

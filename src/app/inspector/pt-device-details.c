@@ -11,6 +11,7 @@
 
 #include "pt-device-details.h"
 #include "pt-graph-node.h"
+#include "pt-property-row.h"
 #include "pt-quirks.h"
 #include "pt-tooltip.h"
 #include "pt-window.h"
@@ -34,48 +35,28 @@ struct _PtDeviceDetails
 G_DEFINE_FINAL_TYPE (PtDeviceDetails, pt_device_details, ADW_TYPE_BIN)
 
 static void
-row_activated_cb (AdwActionRow *row,
-                  gpointer      user_data)
+row_activated_cb (PtPropertyRow *row,
+                  gpointer       user_data)
 {
-  const char *value = g_object_get_data (G_OBJECT (row), "value");
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (row));
 
-  gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (row)), value);
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (row)), pt_property_row_get_value (row));
   if (PT_IS_WINDOW (root))
     pt_window_add_toast (PT_WINDOW (root), _("Copied"));
 }
 
+/* The whole row copies its value (click, Enter or Space): one widget
+ * fewer per row than a button, which matters when arrow keys walk the
+ * graph and this pane is rebuilt at every step. */
 static void
 add_row (AdwPreferencesGroup *group,
          const char          *title,
          const char          *value)
 {
-  GtkWidget *row = adw_action_row_new ();
-  GtkWidget *icon;
-  g_autofree char *escaped_title = g_markup_escape_text (title, -1);
-  g_autofree char *escaped_value = g_markup_escape_text (value, -1);
+  GtkWidget *row = pt_property_row_new (title, value);
 
-  /* The whole row copies its value (click, Enter or Space): one widget
-   * fewer per row than a button, which matters when arrow keys walk the
-   * graph and this pane is rebuilt at every step. */
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), escaped_title);
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), escaped_value);
-  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 0);
-  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
-  gtk_widget_add_css_class (row, "property");
   pt_tooltip_set_text (row, _("Copy"));
-  gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
-                                  _("Activate to copy the value"), -1);
-  g_object_set_data_full (G_OBJECT (row), "value", g_strdup (value), g_free);
   g_signal_connect (row, "activated", G_CALLBACK (row_activated_cb), NULL);
-
-  icon = g_object_new (GTK_TYPE_IMAGE,
-                       "icon-name", "edit-copy-symbolic",
-                       "accessible-role", GTK_ACCESSIBLE_ROLE_PRESENTATION,
-                       NULL);
-  gtk_widget_add_css_class (icon, "dim-label");
-  adw_action_row_add_suffix (ADW_ACTION_ROW (row), icon);
-
   adw_preferences_group_add (group, row);
 }
 
