@@ -295,10 +295,23 @@ def click(node):
     has no AT-SPI action (GTK 4.8 gives list box rows none). GTK reports
     positions in its window, and the session has no window manager, so
     the window's origin is the screen's."""
-    e = Atspi.Component.get_extents(node, Atspi.CoordType.WINDOW)
-    if e.width <= 0 or e.height <= 0:
+    def extents():
+        e = Atspi.Component.get_extents(node, Atspi.CoordType.WINDOW)
+        return (e.x, e.y, e.width, e.height)
+
+    # Where it stays put: a pane may still be sliding or growing.
+    last = None
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        now = extents()
+        if now == last:
+            break
+        last = now
+        time.sleep(0.25)
+    x, y, width, height = last
+    if width <= 0 or height <= 0:
         raise SessionError("%s %r has no size on screen" % (role_name(node), name_of(node)))
-    Atspi.generate_mouse_event(e.x + e.width // 2, e.y + e.height // 2, "b1c")
+    Atspi.generate_mouse_event(x + width // 2, y + height // 2, "b1c")
 
 
 def dump(root, file=None):
