@@ -49,6 +49,13 @@ test_given_and_taken (void)
   g_assert_false (gtk_widget_get_has_tooltip (label));
   g_assert_false (query (label));
 
+  /* Given again after being taken away: one handler still. */
+  pt_tooltip_set_text (label, "Copy");
+  g_assert_true (query (label));
+  g_assert_cmpuint (g_signal_handlers_disconnect_matched (label, G_SIGNAL_MATCH_ID | G_SIGNAL_MATCH_DATA,
+                                                          g_signal_lookup ("query-tooltip", GTK_TYPE_WIDGET),
+                                                          0, NULL, NULL, NULL), ==, 1);
+
   g_object_unref (label);
 }
 

@@ -6,6 +6,7 @@
 #include "pt-tooltip.h"
 
 #define TOOLTIP_KEY "pt-tooltip-text"
+#define HANDLER_KEY "pt-tooltip-handler"
 
 static gboolean
 query_tooltip_cb (GtkWidget  *widget,
@@ -29,8 +30,12 @@ pt_tooltip_set_text (GtkWidget  *widget,
 {
   g_return_if_fail (GTK_IS_WIDGET (widget));
 
-  if (g_object_get_data (G_OBJECT (widget), TOOLTIP_KEY) == NULL)
-    g_signal_connect (widget, "query-tooltip", G_CALLBACK (query_tooltip_cb), NULL);
+  /* One handler, however often the text changes or is taken away. */
+  if (g_object_get_data (G_OBJECT (widget), HANDLER_KEY) == NULL)
+    {
+      g_signal_connect (widget, "query-tooltip", G_CALLBACK (query_tooltip_cb), NULL);
+      g_object_set_data (G_OBJECT (widget), HANDLER_KEY, GINT_TO_POINTER (TRUE));
+    }
   g_object_set_data_full (G_OBJECT (widget), TOOLTIP_KEY,
                           text != NULL && *text != '\0' ? g_strdup (text) : NULL, g_free);
   gtk_widget_set_has_tooltip (widget, text != NULL && *text != '\0');
