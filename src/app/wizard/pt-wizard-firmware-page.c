@@ -10,7 +10,6 @@
 
 #include "pt-checks.h"
 #include "pt-firmware.h"
-#include "pt-tooltip.h"
 #include "pt-wizard-firmware-page.h"
 
 struct _PtWizardFirmwarePage
@@ -62,29 +61,11 @@ state_look (PtCheckState  state,
 static GtkWidget *
 check_row_new (PtCheck *check)
 {
-  GtkWidget *row = adw_action_row_new ();
-  GtkWidget *icon;
   const char *icon_name, *css_class, *text;
-  g_autofree char *title = NULL;
 
   state_look (check->state, &icon_name, &css_class, &text);
-  title = g_markup_escape_text (check->summary, -1);
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-  if (check->fix != NULL && check->state != PT_CHECK_PASS)
-    {
-      g_autofree char *fix = g_markup_escape_text (check->fix, -1);
-      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), fix);
-    }
-  icon = gtk_image_new_from_icon_name (icon_name);
-  gtk_widget_add_css_class (icon, css_class);
-  pt_tooltip_set_text (icon, text);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (icon), GTK_ACCESSIBLE_PROPERTY_LABEL, text, -1);
-  adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
-  {
-    g_autofree char *name = g_strdup_printf ("%s: %s", text, check->summary);
-    gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
-  }
-  return row;
+  return pt_wizard_status_row_new (icon_name, css_class, text, check->summary,
+                                   check->state != PT_CHECK_PASS ? check->fix : NULL);
 }
 
 static const char *

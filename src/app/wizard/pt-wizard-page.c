@@ -11,6 +11,7 @@
 #include <json-glib/json-glib.h>
 
 #include "pt-application.h"
+#include "pt-tooltip.h"
 #include "pt-window.h"
 #include "pt-wizard-page.h"
 
@@ -471,6 +472,39 @@ pt_wizard_message_row_new (const char *icon_name,
   return row;
 }
 
+GtkWidget *
+pt_wizard_status_row_new (const char *icon_name,
+                          const char *css_class,
+                          const char *state,
+                          const char *title,
+                          const char *subtitle)
+{
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *icon = gtk_image_new_from_icon_name (icon_name);
+  g_autofree char *escaped_title = g_markup_escape_text (title, -1);
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), escaped_title);
+  if (subtitle != NULL)
+    {
+      g_autofree char *escaped_subtitle = g_markup_escape_text (subtitle, -1);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), escaped_subtitle);
+    }
+  if (css_class != NULL)
+    gtk_widget_add_css_class (icon, css_class);
+  if (state != NULL)
+    {
+      g_autofree char *name = g_strdup_printf ("%s: %s", state, title);
+
+      pt_tooltip_set_text (icon, state);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (icon), GTK_ACCESSIBLE_PROPERTY_LABEL, state, -1);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
+    }
+  else
+    gtk_accessible_update_state (GTK_ACCESSIBLE (icon), GTK_ACCESSIBLE_STATE_HIDDEN, TRUE, -1);
+  adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
+  return row;
+}
+
 void
 pt_wizard_page_toast (PtWizardPage *self,
                       const char   *message)
@@ -495,29 +529,6 @@ file_change_text (const char *change)
   if (g_strcmp0 (change, "unchanged") == 0)
     return _("unchanged");
   return change;
-}
-
-static GtkWidget *
-result_row_new (const char *icon_name,
-                const char *css_class,
-                const char *title,
-                const char *subtitle)
-{
-  GtkWidget *row = adw_action_row_new ();
-  GtkWidget *icon = gtk_image_new_from_icon_name (icon_name);
-  g_autofree char *t = g_markup_escape_text (title, -1);
-
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), t);
-  if (subtitle != NULL)
-    {
-      g_autofree char *s = g_markup_escape_text (subtitle, -1);
-      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), s);
-    }
-  if (css_class != NULL)
-    gtk_widget_add_css_class (icon, css_class);
-  gtk_accessible_update_state (GTK_ACCESSIBLE (icon), GTK_ACCESSIBLE_STATE_HIDDEN, TRUE, -1);
-  adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
-  return row;
 }
 
 void
@@ -565,7 +576,7 @@ pt_wizard_fill_result (GtkListBox *list,
           path = json_object_get_string_member_with_default (f, "path", "?");
           change = json_object_get_string_member_with_default (f, "change", "");
           shown = path[0] == '/' ? g_strdup (path) : g_strconcat ("/", path, NULL);
-          gtk_list_box_append (list, result_row_new ("text-x-generic-symbolic", NULL, shown,
+          gtk_list_box_append (list, pt_wizard_status_row_new ("text-x-generic-symbolic", NULL, NULL, shown,
                                                      file_change_text (change)));
         }
     }
@@ -620,7 +631,7 @@ pt_wizard_fill_result (GtkListBox *list,
               icon_name = "media-playback-pause-symbolic";
               css_class = "dim-label";
             }
-          gtk_list_box_append (list, result_row_new (icon_name, css_class, line->str, subtitle));
+          gtk_list_box_append (list, pt_wizard_status_row_new (icon_name, css_class, NULL, line->str, subtitle));
         }
     }
 }

@@ -83,6 +83,15 @@ void            pt_wizard_clear_list          (GtkListBox   *list);
 GtkWidget      *pt_wizard_message_row_new     (const char   *icon_name,
                                                const char   *text,
                                                const char   *css_class);
+/* A row with an icon (@icon_name, in @css_class unless NULL), @title and,
+ * unless NULL, @subtitle. With a @state ("Passed"), the icon's tooltip and
+ * accessible name say it and a screen reader hears "@state: @title";
+ * without, the icon is decoration, hidden from screen readers. */
+GtkWidget      *pt_wizard_status_row_new      (const char   *icon_name,
+                                               const char   *css_class,
+                                               const char   *state,
+                                               const char   *title,
+                                               const char   *subtitle);
 /* Rows for the Finished JSON of a change: the error or message, each file
  * with what happened to it, each command with its state. */
 void            pt_wizard_fill_result         (GtkListBox   *list,

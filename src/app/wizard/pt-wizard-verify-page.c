@@ -9,7 +9,6 @@
 
 #include <glib/gi18n.h>
 
-#include "pt-tooltip.h"
 #include "pt-wizard-verify-page.h"
 
 struct _PtWizardVerifyPage
@@ -30,24 +29,10 @@ verify_row_new (gboolean    ok,
                 const char *title,
                 const char *subtitle)
 {
-  GtkWidget *row = adw_action_row_new ();
-  GtkWidget *icon = gtk_image_new_from_icon_name (ok ? "emblem-ok-symbolic" : "dialog-error-symbolic");
-  g_autofree char *t = g_markup_escape_text (title, -1);
-  const char *state = ok ? _("Passed") : _("Not yet");
-  g_autofree char *name = g_strdup_printf ("%s: %s", state, title);
-
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), t);
-  if (subtitle != NULL)
-    {
-      g_autofree char *s = g_markup_escape_text (subtitle, -1);
-      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), s);
-    }
-  gtk_widget_add_css_class (icon, ok ? "success" : "error");
-  pt_tooltip_set_text (icon, state);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (icon), GTK_ACCESSIBLE_PROPERTY_LABEL, state, -1);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
-  adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
-  return row;
+  return pt_wizard_status_row_new (ok ? "emblem-ok-symbolic" : "dialog-error-symbolic",
+                                   ok ? "success" : "error",
+                                   ok ? _("Passed") : _("Not yet"),
+                                   title, subtitle);
 }
 
 static gboolean
