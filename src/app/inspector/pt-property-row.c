@@ -130,14 +130,16 @@ GtkWidget *
 pt_property_row_new (const char *title,
                      const char *value)
 {
-  PtPropertyRow *self = g_object_new (PT_TYPE_PROPERTY_ROW, NULL);
-  g_autofree char *escaped = g_markup_escape_text (title, -1);
+  PtPropertyRow *self;
+  g_autofree char *escaped = NULL;
   g_autofree char *name = NULL;
   GtkWidget *header, *texts, *icon;
 
   g_return_val_if_fail (title != NULL && value != NULL, NULL);
 
+  self = g_object_new (PT_TYPE_PROPERTY_ROW, NULL);
   self->value = g_strdup (value);
+  escaped = g_markup_escape_text (title, -1);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self), escaped);
 
   header = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
