@@ -423,6 +423,74 @@ test_twins (void)
   }
 }
 
+/* A rack of eight identical cards, and a ninth GPU in a group with seven
+ * other devices: messages name five devices and count the rest. */
+static char *
+rack_listing (void)
+{
+  GString *s = g_string_new ("Name: rack\n"
+                             "CPU: AMD EPYC 7543 32-Core Processor\n"
+                             "Board: Supermicro / H12DSG-O-CPU\n"
+                             "Kernel: 6.1.0-13-amd64\n"
+                             "OS: debian\n"
+                             "\n");
+
+  for (guint bus = 1; bus <= 8; bus++)
+    g_string_append_printf (s,
+                            "IOMMU Group %u:\n"
+                            "\t%02x:00.0 VGA compatible controller [0300]: NVIDIA Corporation TU102 [GeForce RTX 2080 Ti Rev. A] [10de:1e07] (rev a1)\n"
+                            "\t\tKernel driver in use: nouveau\n"
+                            "\t\tboot_vga: %d\n"
+                            "\t%02x:00.1 Audio device [0403]: NVIDIA Corporation TU102 High Definition Audio Controller [10de:10f7] (rev a1)\n"
+                            "\t\tKernel driver in use: snd_hda_intel\n",
+                            bus, bus, bus == 1, bus);
+  g_string_append (s,
+                   "IOMMU Group 20:\n"
+                   "\t20:00.0 VGA compatible controller [0300]: Advanced Micro Devices, Inc. [AMD/ATI] Ellesmere [Radeon RX 470/480/570/570X/580/580X/590] [1002:67df] (rev e7)\n"
+                   "\t\tKernel driver in use: amdgpu\n"
+                   "\t\tboot_vga: 0\n");
+  for (guint bus = 0x21; bus <= 0x27; bus++)
+    g_string_append_printf (s,
+                            "\t%02x:00.0 Non-Volatile memory controller [0108]: Samsung Electronics Co Ltd NVMe SSD Controller PM9A1/PM9A3/980PRO [144d:a80a]\n"
+                            "\t\tKernel driver in use: nvme\n",
+                            bus);
+  return g_string_free (s, FALSE);
+}
+
+static void
+test_long_lists (void)
+{
+  g_auto(Fixture) f = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PtPlan) plan = NULL;
+  g_autofree char *listing = rack_listing ();
+
+  load_text (&f, listing);
+
+  /* 14 functions of the seven other cards share the IDs */
+  plan = plan1 (f.host, "08:00.0", 0, &error);
+  g_assert_no_error (error);
+  g_assert_true (strings_contain (plan->warnings, "0000:01:00.0, 0000:01:00.1, 0000:02:00.0, "
+                                                  "0000:02:00.1, 0000:03:00.0 and 9 more devices stay with the host"));
+  g_assert_false (strings_contain (plan->warnings, "0000:03:00.1"));
+  g_assert_false (strings_contain (plan->warnings, "0000:07:00.1"));
+
+  /* the seven drives in the GPU's group: the refusal names five */
+  g_assert_null (plan1 (f.host, "20:00.0", 0, &error));
+  g_assert_error (error, PT_ERROR, PT_ERROR_REFUSED);
+  g_assert_nonnull (strstr (error->message, "(0000:25:00.0) and 2 more devices, which would have to go"));
+  g_assert_null (strstr (error->message, "0000:26:00.0"));
+  g_clear_error (&error);
+
+  /* taken anyway, the warning counts them the same way */
+  g_clear_pointer (&plan, pt_plan_free);
+  plan = plan1 (f.host, "20:00.0", PT_PLAN_ALLOW_SHARED, &error);
+  g_assert_no_error (error);
+  g_assert_true (strings_contain (plan->warnings, "(0000:25:00.0) and 2 more devices go to the guest too"));
+  /* the plan itself still takes all of them */
+  g_assert_cmpuint (plan->devices->len, ==, 8);
+}
+
 static void
 test_iommu_off (void)
 {
@@ -513,6 +581,7 @@ main (int argc, char **argv)
   g_test_add_func ("/plan/amd/plans", test_amd_plans);
   g_test_add_func ("/plan/amd/allow-shared", test_amd_allow_shared);
   g_test_add_func ("/plan/twins", test_twins);
+  g_test_add_func ("/plan/long-lists", test_long_lists);
   g_test_add_func ("/plan/iommu-off", test_iommu_off);
   g_test_add_func ("/plan/empty-request", test_empty_request);
   g_test_add_func ("/plan/intel-igpu-default-off", test_intel_igpu_default_off);

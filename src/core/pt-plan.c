@@ -57,20 +57,48 @@ describe (PtDevice *device)
   return g_strdup_printf ("%s (%s)", name, pt_device_get_address (device));
 }
 
+/* Messages name at most this many devices, then say how many more: a
+ * server with 64 identical GPUs would otherwise get a warning of 250
+ * addresses, which nobody reads and which costs the app a frozen window
+ * to lay out. */
+#define LIST_MAX 6
+
+/* "A, B, C" or "A, B, C, D, E and 12 more devices", each item by
+ * @describe_one. */
 static char *
-describe_list (GPtrArray *devices)
+join_devices (GPtrArray *devices,
+              char     *(*describe_one) (PtDevice *device))
 {
   g_autoptr(GString) s = g_string_new (NULL);
+  guint shown = devices->len > LIST_MAX ? LIST_MAX - 1 : devices->len;
 
-  for (guint i = 0; i < devices->len; i++)
+  for (guint i = 0; i < shown; i++)
     {
-      g_autofree char *d = describe (g_ptr_array_index (devices, i));
+      g_autofree char *d = describe_one (g_ptr_array_index (devices, i));
 
       if (i > 0)
         g_string_append (s, ", ");
       g_string_append (s, d);
     }
+  if (shown < devices->len)
+    /* TRANSLATORS: a shortened list of devices that is the subject or the
+     * object of a sentence: %s is "A, B, C, D, E", %u how many are left out */
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s and %u more device", "%s and %u more devices",
+                                         devices->len - shown),
+                            s->str, devices->len - shown);
   return g_string_free (g_steal_pointer (&s), FALSE);
+}
+
+static char *
+describe_list (GPtrArray *devices)
+{
+  return join_devices (devices, describe);
+}
+
+static char *
+dup_address (PtDevice *device)
+{
+  return g_strdup (pt_device_get_address (device));
 }
 
 static gboolean
@@ -218,12 +246,9 @@ check_shared_ids (PtPlan *plan)
 
   if (caught->len > 0)
     {
-      g_autoptr(GString) addresses = g_string_new (NULL);
+      g_autofree char *addresses = join_devices (caught, dup_address);
       g_autofree char *id_list = NULL;
 
-      for (guint i = 0; i < caught->len; i++)
-        g_string_append_printf (addresses, "%s%s", i ? ", " : "",
-                                pt_device_get_address (g_ptr_array_index (caught, i)));
       g_ptr_array_add (ids, NULL);
       id_list = g_strjoinv (", ", (char **) ids->pdata);
       g_ptr_array_add (plan->warnings,
@@ -239,7 +264,7 @@ check_shared_ids (PtPlan *plan)
                                                      "by address instead (driver_override), or "
                                                      "use cards of different models.",
                                                      caught->len),
-                                        addresses->str, id_list));
+                                        addresses, id_list));
     }
 }
 
