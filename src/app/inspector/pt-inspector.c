@@ -22,6 +22,7 @@
 #include "pt-inspector.h"
 #include "pt-plan-area.h"
 #include "pt-quirks.h"
+#include "pt-text-row.h"
 
 struct _PtInspector
 {
@@ -98,25 +99,10 @@ add_plan_row (PtInspector *self,
               const char  *title,
               const char  *subtitle)
 {
-  GtkWidget *row = adw_action_row_new ();
-  /* The icon repeats what the text says: not announced. */
-  GtkWidget *image = g_object_new (GTK_TYPE_IMAGE,
-                                   "icon-name", icon,
-                                   "accessible-role", GTK_ACCESSIBLE_ROLE_PRESENTATION,
-                                   NULL);
-  g_autofree char *escaped_title = g_markup_escape_text (title, -1);
+  GtkWidget *row = pt_text_row_new (title, subtitle);
 
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), escaped_title);
-  adw_action_row_set_title_lines (ADW_ACTION_ROW (row), 0);
-  if (subtitle != NULL)
-    {
-      g_autofree char *escaped = g_markup_escape_text (subtitle, -1);
-      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), escaped);
-      adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 0);
-    }
-  if (css_class != NULL)
-    gtk_widget_add_css_class (image, css_class);
-  adw_action_row_add_prefix (ADW_ACTION_ROW (row), image);
+  /* The icon repeats what the text says: not announced. */
+  pt_text_row_add_icon (PT_TEXT_ROW (row), icon, css_class);
   gtk_list_box_append (self->plan_list, row);
   return row;
 }
@@ -198,7 +184,7 @@ update_plan_area (PtInspector *self)
        * the wizard's last page and from here). */
       button = plan_button_new (_("Add to a _VM…"), "win.attach-vm");
       gtk_widget_set_tooltip_text (button, _("Create a virtual machine with this GPU, or add it to one you have"));
-      adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+      pt_text_row_add_suffix (PT_TEXT_ROW (row), button);
     }
   /* An icon, so that the row's title keeps its room in a narrow window. */
   button = gtk_button_new_from_icon_name ("edit-clear-all-symbolic");
@@ -206,7 +192,7 @@ update_plan_area (PtInspector *self)
   gtk_widget_set_tooltip_text (button, _("Untick All"));
   gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Untick All"), -1);
   gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "inspector.untick-all");
-  adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+  pt_text_row_add_suffix (PT_TEXT_ROW (row), button);
 
   if (error != NULL)
     {
@@ -238,7 +224,7 @@ update_plan_area (PtInspector *self)
       if (button != NULL)
         {
           gtk_widget_add_css_class (button, "destructive-action");
-          adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+          pt_text_row_add_suffix (PT_TEXT_ROW (row), button);
         }
     }
 

@@ -2,13 +2,13 @@
  * copy icon. */
 #pragma once
 
-#include <adwaita.h>
+#include "pt-text-row.h"
 
 G_BEGIN_DECLS
 
 #define PT_TYPE_PROPERTY_ROW (pt_property_row_get_type ())
 
-G_DECLARE_FINAL_TYPE (PtPropertyRow, pt_property_row, PT, PROPERTY_ROW, AdwPreferencesRow)
+G_DECLARE_FINAL_TYPE (PtPropertyRow, pt_property_row, PT, PROPERTY_ROW, PtTextRow)
 
 GtkWidget  *pt_property_row_new       (const char    *title,
                                        const char    *value);

@@ -11,6 +11,7 @@
 #include <json-glib/json-glib.h>
 
 #include "pt-application.h"
+#include "pt-text-row.h"
 #include "pt-tooltip.h"
 #include "pt-window.h"
 #include "pt-wizard-page.h"
@@ -479,29 +480,20 @@ pt_wizard_status_row_new (const char *icon_name,
                           const char *title,
                           const char *subtitle)
 {
-  GtkWidget *row = adw_action_row_new ();
-  GtkWidget *icon = gtk_image_new_from_icon_name (icon_name);
-  g_autofree char *escaped_title = g_markup_escape_text (title, -1);
+  GtkWidget *row = pt_text_row_new (title, subtitle);
+  GtkWidget *icon = pt_text_row_add_icon (PT_TEXT_ROW (row), icon_name, css_class);
 
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), escaped_title);
-  if (subtitle != NULL)
-    {
-      g_autofree char *escaped_subtitle = g_markup_escape_text (subtitle, -1);
-      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), escaped_subtitle);
-    }
-  if (css_class != NULL)
-    gtk_widget_add_css_class (icon, css_class);
   if (state != NULL)
     {
       g_autofree char *name = g_strdup_printf ("%s: %s", state, title);
 
       pt_tooltip_set_text (icon, state);
+      gtk_accessible_reset_state (GTK_ACCESSIBLE (icon), GTK_ACCESSIBLE_STATE_HIDDEN);
       gtk_accessible_update_property (GTK_ACCESSIBLE (icon), GTK_ACCESSIBLE_PROPERTY_LABEL, state, -1);
+      /* Named "state: title" instead of by its title alone. */
+      gtk_accessible_reset_relation (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_RELATION_LABELLED_BY);
       gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
     }
-  else
-    gtk_accessible_update_state (GTK_ACCESSIBLE (icon), GTK_ACCESSIBLE_STATE_HIDDEN, TRUE, -1);
-  adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
   return row;
 }
 
