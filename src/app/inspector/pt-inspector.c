@@ -58,6 +58,8 @@ struct _PtInspector
   gint64           bench_last_frame;
   gint64           bench_frame_start;
   gint64           bench_host_time;
+  GArray          *bench_ticks;       /* gint64 µs, change to painted */
+  gint64           bench_tick_start;
 };
 
 G_DEFINE_FINAL_TYPE (PtInspector, pt_inspector, ADW_TYPE_BIN)
@@ -550,6 +552,9 @@ print_stats (const char *name,
            name, values->len);
 }
 
+/* build-aux/bench: GPU check boxes changed after the scrolling frames */
+#define BENCH_TICKS 10
+
 static void
 bench_quit (PtInspector *self)
 {
@@ -583,14 +588,34 @@ bench_scroll_tick_cb (GtkWidget     *widget,
     }
   self->bench_last_frame = now;
 
-  if (n >= self->bench_scroll_frames)
+  if (n >= self->bench_scroll_frames && self->bench_ticks == NULL)
     {
       g_print ("frames %u\n", n);
       print_stats ("frame-interval", self->bench_intervals);
       print_stats ("frame-work", self->bench_work);
       print_stats ("zoom-frame-work", self->bench_zoom_work);
-      bench_quit (self);
-      return G_SOURCE_REMOVE;
+      self->bench_ticks = g_array_new (FALSE, FALSE, sizeof (gint64));
+    }
+  if (self->bench_ticks != NULL)
+    {
+      guint done = self->bench_ticks->len;
+      PtGpu *gpu;
+
+      /* Then tick and untick the first GPUs, one change a frame, as a
+       * person clicking check boxes: from the change to the end of the
+       * frame that shows it (the plan area and the nodes' states). */
+      if (self->bench_tick_start != 0)
+        return G_SOURCE_CONTINUE;
+      if (done >= BENCH_TICKS || self->gpu_list == NULL || self->gpu_list->len == 0)
+        {
+          print_stats ("tick-frame", self->bench_ticks);
+          bench_quit (self);
+          return G_SOURCE_REMOVE;
+        }
+      gpu = g_ptr_array_index (self->gpu_list, (done / 2) % self->gpu_list->len);
+      self->bench_tick_start = g_get_monotonic_time ();
+      pt_selection_set_gpu (self->selection, pt_device_get_address (gpu->device), done % 2 == 0);
+      return G_SOURCE_CONTINUE;
     }
 
   /* Scroll down a page every frame, zoom out then in every 40 frames. */
@@ -623,6 +648,16 @@ static void
 bench_after_paint_cb (GdkFrameClock *clock,
                       PtInspector   *self)
 {
+  if (self->bench_tick_start != 0)
+    {
+      gint64 took = g_get_monotonic_time () - self->bench_tick_start;
+
+      g_array_append_val (self->bench_ticks, took);
+      self->bench_tick_start = 0;
+      return;
+    }
+  if (self->bench_ticks != NULL)
+    return;
   if (self->bench_work != NULL)
     {
       gint64 work = g_get_monotonic_time () - self->bench_frame_start;
@@ -801,6 +836,7 @@ pt_inspector_finalize (GObject *object)
   g_clear_pointer (&self->bench_intervals, g_array_unref);
   g_clear_pointer (&self->bench_work, g_array_unref);
   g_clear_pointer (&self->bench_zoom_work, g_array_unref);
+  g_clear_pointer (&self->bench_ticks, g_array_unref);
 
   G_OBJECT_CLASS (pt_inspector_parent_class)->finalize (object);
 }
