@@ -220,6 +220,18 @@ pt_text_row_set_texts (PtTextRow  *self,
   set_label_text (priv->subtitle, subtitle);
 }
 
+static void
+add_to_side (PtTextRow *self,
+             gboolean   prefix,
+             GtkWidget *widget)
+{
+  PtTextRowPrivate *priv = pt_text_row_get_instance_private (self);
+  GtkWidget *box = prefix ? priv->prefixes : priv->suffixes;
+
+  gtk_box_append (GTK_BOX (box), widget);
+  gtk_widget_set_visible (box, TRUE);
+}
+
 /**
  * pt_text_row_add_prefix:
  * @self: a row
@@ -229,14 +241,10 @@ void
 pt_text_row_add_prefix (PtTextRow *self,
                         GtkWidget *widget)
 {
-  PtTextRowPrivate *priv;
-
   g_return_if_fail (PT_IS_TEXT_ROW (self));
   g_return_if_fail (GTK_IS_WIDGET (widget));
 
-  priv = pt_text_row_get_instance_private (self);
-  gtk_box_append (GTK_BOX (priv->prefixes), widget);
-  gtk_widget_set_visible (priv->prefixes, TRUE);
+  add_to_side (self, TRUE, widget);
 }
 
 /**
@@ -248,14 +256,10 @@ void
 pt_text_row_add_suffix (PtTextRow *self,
                         GtkWidget *widget)
 {
-  PtTextRowPrivate *priv;
-
   g_return_if_fail (PT_IS_TEXT_ROW (self));
   g_return_if_fail (GTK_IS_WIDGET (widget));
 
-  priv = pt_text_row_get_instance_private (self);
-  gtk_box_append (GTK_BOX (priv->suffixes), widget);
-  gtk_widget_set_visible (priv->suffixes, TRUE);
+  add_to_side (self, FALSE, widget);
 }
 
 /**
