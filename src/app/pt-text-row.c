@@ -5,13 +5,14 @@
  *
  * AdwActionRow wraps its labels at any character and gives them no
  * minimum width, so GTK finds a label's minimum width by laying its text
- * out one character per line, each line shaped on its own: the cost grows
- * with the square of the text's length. The inspector's plan area lists a
- * ticked GPU's group mates in one subtitle; on a 64-GPU server ticking a
- * GPU took 0.6 s before the next frame, almost all of it measuring that
- * label. Here a short text stays on one line, and a long one wraps at
- * words (or, for a word longer than a line, at characters) and is at
- * least WRAP_MIN_CHARS wide, so it is laid out once per width.
+ * out one character per line, each line shaped on its own; and its title
+ * box is a GtkBox, which makes the row's header search for its height (see
+ * pt-text-stack.c). On the bench's 64-GPU server, a plan warning naming
+ * 250 cards made ticking a GPU take 0.45 to 0.6 s to the next frame, all
+ * of it laying out that one label again and again. Here a short text
+ * stays on one line, a long one wraps at words (or, for a word longer than
+ * a line, at characters) and is at least WRAP_MIN_CHARS wide, and the
+ * title and subtitle sit in a PtTextStack.
  *
  * Like an AdwActionRow in a list box, an activatable row emits ::activated
  * when it is clicked or Enter or Space is pressed on it. */
