@@ -172,11 +172,7 @@ clear_groups (PtDeviceDetails *self)
 }
 
 /* Long values wrap: the pane asks for a side pane's width, not for the
- * width of its longest line. Its width does not depend on a height: asked
- * for its width at a given height, it asks its rows for their width
- * without one, since a wrapping label finds its width for a height by a
- * binary search, laying its text out at each width it tries. (No layout
- * manager, so these are used.) */
+ * width of its longest line. (No layout manager, so these are used.) */
 #define NATURAL_WIDTH 400
 
 static void
@@ -192,8 +188,7 @@ pt_device_details_measure (GtkWidget      *widget,
 
   *minimum = *natural = 0;
   if (child != NULL)
-    gtk_widget_measure (child, orientation, orientation == GTK_ORIENTATION_HORIZONTAL ? -1 : for_size,
-                        minimum, natural, NULL, NULL);
+    gtk_widget_measure (child, orientation, for_size, minimum, natural, NULL, NULL);
   if (orientation == GTK_ORIENTATION_HORIZONTAL)
     *natural = MAX (*minimum, MIN (*natural, NATURAL_WIDTH));
 }

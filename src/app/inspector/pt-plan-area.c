@@ -34,13 +34,9 @@ pt_plan_area_measure (GtkWidget      *widget,
 {
   PtPlanArea *self = PT_PLAN_AREA (widget);
 
-  /* Its width does not depend on a height (it is height-for-width), and a
-   * wrapping label asked for its width at a height finds it by a binary
-   * search, laying its text out at each width it tries: with a long
-   * warning in the list, ticking a GPU took a third of a second. */
   if (orientation == GTK_ORIENTATION_HORIZONTAL)
     {
-      gtk_widget_measure (self->scroller, orientation, -1, minimum, natural, NULL, NULL);
+      gtk_widget_measure (self->scroller, orientation, for_size, minimum, natural, NULL, NULL);
       return;
     }
 
