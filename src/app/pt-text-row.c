@@ -32,7 +32,6 @@
 
 typedef struct
 {
-  GtkWidget *header;
   GtkWidget *prefixes;
   GtkWidget *title;
   GtkWidget *subtitle;
@@ -141,16 +140,16 @@ static void
 pt_text_row_init (PtTextRow *self)
 {
   PtTextRowPrivate *priv = pt_text_row_get_instance_private (self);
-  GtkWidget *texts;
+  GtkWidget *header, *texts;
 
   gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (self), FALSE);
 
-  priv->header = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
-  gtk_widget_add_css_class (priv->header, "header");
-  gtk_widget_set_valign (priv->header, GTK_ALIGN_CENTER);
+  header = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
+  gtk_widget_add_css_class (header, "header");
+  gtk_widget_set_valign (header, GTK_ALIGN_CENTER);
 
   priv->prefixes = side_box_new ("prefixes");
-  gtk_box_append (GTK_BOX (priv->header), priv->prefixes);
+  gtk_box_append (GTK_BOX (header), priv->prefixes);
 
   texts = pt_text_stack_new ();
   gtk_widget_set_valign (texts, GTK_ALIGN_CENTER);
@@ -159,12 +158,12 @@ pt_text_row_init (PtTextRow *self)
   priv->subtitle = label_new ("subtitle");
   pt_text_stack_append (PT_TEXT_STACK (texts), priv->title);
   pt_text_stack_append (PT_TEXT_STACK (texts), priv->subtitle);
-  gtk_box_append (GTK_BOX (priv->header), texts);
+  gtk_box_append (GTK_BOX (header), texts);
 
   priv->suffixes = side_box_new ("suffixes");
-  gtk_box_append (GTK_BOX (priv->header), priv->suffixes);
+  gtk_box_append (GTK_BOX (header), priv->suffixes);
 
-  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (self), priv->header);
+  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (self), header);
 
   /* As an AdwActionRow: named by its title, described by its subtitle. */
   gtk_accessible_update_relation (GTK_ACCESSIBLE (self),
