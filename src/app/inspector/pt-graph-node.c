@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 
 #include "pt-graph-node.h"
+#include "pt-graph-text.h"
 #include "pt-tooltip.h"
 
 struct _PtGraphNode
@@ -191,6 +192,23 @@ pt_graph_node_init (PtGraphNode *self)
   gtk_widget_add_controller (GTK_WIDGET (self), keys);
 }
 
+/* Node text is a PtGraphText, which is measured from its font alone, so
+ * only the nodes on screen lay their text out, once, when drawn. GtkLabel
+ * is kept where a width must follow the text: the group beside a GPU's
+ * verdict pills. */
+static void
+add_text (GtkWidget  *box,
+          const char *text,
+          const char *aside,
+          const char *css_class)
+{
+  GtkWidget *line = pt_graph_text_new_with_aside (text, aside);
+
+  if (css_class != NULL)
+    gtk_widget_add_css_class (line, css_class);
+  gtk_box_append (GTK_BOX (box), line);
+}
+
 static GtkWidget *
 add_label (GtkWidget  *box,
            const char *text,
@@ -214,7 +232,7 @@ pt_graph_node_new (int         index,
                    PtGpu      *gpu)
 {
   PtGraphNode *self;
-  GtkWidget *title_box, *line;
+  GtkWidget *title_box;
   g_autofree char *label = NULL;
 
   self = g_object_new (PT_TYPE_GRAPH_NODE,
@@ -227,15 +245,12 @@ pt_graph_node_new (int         index,
   gtk_widget_set_valign (self->box, GTK_ALIGN_CENTER);
   gtk_widget_set_parent (self->box, GTK_WIDGET (self));
 
-  title_box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  gtk_box_append (GTK_BOX (self->box), title_box);
-
   if (device == NULL)
     {
       /* Translators: the top of a PCI tree; %s is "0000:00". */
       label = g_strdup_printf (_("PCI root bus %s"), bus);
-      add_label (title_box, label, "heading");
-      add_label (self->box, _("Host bridge"), "dim-label");
+      add_text (self->box, label, NULL, "heading");
+      add_text (self->box, _("Host bridge"), NULL, "dim-label");
       gtk_widget_add_css_class (GTK_WIDGET (self), "bus");
       gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
       return GTK_WIDGET (self);
@@ -245,13 +260,20 @@ pt_graph_node_new (int         index,
       g_autofree char *name = pt_device_dup_display_name (device);
       g_autofree char *ids = pt_device_dup_ids (device);
       g_autofree char *info = NULL;
+      g_autofree char *group_text = NULL;
       const char *address = pt_device_get_address (device);
       const char *driver = pt_device_get_driver (device);
       int group = pt_device_get_iommu_group (device);
-      GtkWidget *title;
+
+      if (group >= 0)
+        group_text = g_strdup_printf (_("Group %d"), group);
+      else
+        group_text = g_strdup (_("No IOMMU group"));
 
       if (gpu != NULL)
         {
+          title_box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+          gtk_box_append (GTK_BOX (self->box), title_box);
           self->check = GTK_CHECK_BUTTON (gtk_check_button_new ());
           /* The node itself takes focus and Space; the box is for the mouse. */
           gtk_widget_set_focusable (GTK_WIDGET (self->check), FALSE);
@@ -262,32 +284,24 @@ pt_graph_node_new (int         index,
           gtk_box_append (GTK_BOX (title_box), GTK_WIDGET (self->check));
           gtk_accessible_update_state (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_STATE_CHECKED, FALSE, -1);
           gtk_widget_add_css_class (GTK_WIDGET (self), "gpu");
+          add_text (title_box, name, NULL, "heading");
         }
-      title = add_label (title_box, name, "heading");
-      gtk_widget_set_hexpand (title, TRUE);
+      else
+        add_text (self->box, name, NULL, "heading");
 
       if (g_str_has_prefix (address, "0000:"))
         address += 5;
       info = g_strdup_printf ("%s · %s · %s", address, ids, driver != NULL ? driver : _("no driver"));
-      add_label (self->box, info, "caption");
+      add_text (self->box, info, NULL, "caption");
 
-      line = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-      gtk_box_append (GTK_BOX (self->box), line);
-      if (group >= 0)
-        {
-          g_autofree char *text = g_strdup_printf (_("Group %d"), group);
-          add_label (line, text, "caption");
-        }
-      else
-        add_label (line, _("No IOMMU group"), "caption");
-      if (pt_device_is_bridge (device))
-        {
-          add_label (line, _("Bridge"), "dim-label");
-          gtk_widget_add_css_class (GTK_WIDGET (self), "bridge");
-        }
       if (gpu != NULL)
         {
-          GtkWidget *verdict = add_label (line, pt_graph_isolation_label (gpu->isolation), "verdict");
+          GtkWidget *line = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+          GtkWidget *verdict;
+
+          gtk_box_append (GTK_BOX (self->box), line);
+          add_label (line, group_text, "caption");
+          verdict = add_label (line, pt_graph_isolation_label (gpu->isolation), "verdict");
           gtk_widget_add_css_class (verdict, pt_isolation_to_string (gpu->isolation));
           gtk_widget_add_css_class (verdict, "caption-heading");
           if (pt_device_get_boot_vga (device) == PT_TRISTATE_YES)
@@ -299,9 +313,13 @@ pt_graph_node_new (int         index,
         }
       else
         {
-          const char *class_name = pt_device_get_class_name (device);
-          if (class_name != NULL && !pt_device_is_bridge (device))
-            gtk_widget_add_css_class (add_label (line, class_name, "caption"), "dim-label");
+          if (pt_device_is_bridge (device))
+            {
+              add_text (self->box, group_text, _("Bridge"), "caption");
+              gtk_widget_add_css_class (GTK_WIDGET (self), "bridge");
+            }
+          else
+            add_text (self->box, group_text, pt_device_get_class_name (device), "caption");
         }
 
       label = pt_graph_dup_device_label (device, gpu);
