@@ -10,7 +10,8 @@
 #    `vfio-pci.ids=10de:13c2,10de:0fbb`, and the kernel arguments;
 #  - the device inspector names the GPU node "GeForce GTX 970, 01:00.0,
 #    group 1, clean" (its verdict), without the same words again as its
-#    description, and the list/graph can be searched;
+#    description;
+#  - the list view, made when first shown, has the GPU ticked in the wizard;
 #  - the details pane's rows are named "Address: 0000:01:00.0" and copy
 #    their value when activated;
 #  - the main menu opens the shortcuts window, named "Keyboard Shortcuts";
@@ -206,6 +207,18 @@ def run_steps(s, proc):
         copied = s.wait_for(lambda: any(s.name_of(n) == "Copied" for n in s.walk(frame, max_depth=7)),
                             timeout=15)
         ok(copied, "activating it copies the value (the \"Copied\" toast)")
+
+    # The list view is made when it is first shown, with the window's
+    # selection: the GTX 970 ticked in the wizard is ticked there too.
+    tick = None
+    try:
+        s.activate(s.find(frame, name="Show the List", timeout=10, actionable=True))
+        tick = s.find(frame, name="Pass through GeForce GTX 970", timeout=20)
+    except s.SessionError:
+        pass
+    ok(tick is not None and s.wait_for(lambda: s.has_state(tick, s.Atspi.StateType.CHECKED), timeout=10),
+       "the list view, made when first shown, has the GTX 970 ticked as the wizard left it")
+    s.activate(s.find(frame, name="Show the Graph", timeout=10, actionable=True))
 
     # The shortcuts window is built only when it is asked for (the main
     # menu, as Ctrl+? would), and has a name a screen reader can say.

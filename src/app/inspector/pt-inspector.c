@@ -308,7 +308,8 @@ show_device (PtInspector *self,
   pt_device_details_set_device (self->details, self->host, device,
                                 device != NULL && self->gpus != NULL ? g_hash_table_lookup (self->gpus, device) : NULL);
   pt_graph_view_set_selected_device (self->graph, device);
-  pt_device_list_set_selected_device (self->list, device);
+  if (self->list != NULL)
+    pt_device_list_set_selected_device (self->list, device);
   self->syncing = FALSE;
 }
 
@@ -354,7 +355,8 @@ pt_inspector_set_host (PtInspector *self,
 
   pt_device_details_set_device (self->details, host, NULL, NULL);
   pt_graph_view_set_host (self->graph, host, self->gpus);
-  pt_device_list_set_host (self->list, host, self->gpus);
+  if (self->list != NULL)
+    pt_device_list_set_host (self->list, host, self->gpus);
   if (gtk_editable_get_text (GTK_EDITABLE (self->search_entry))[0] != '\0')
     gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
   update_plan_area (self);
@@ -395,7 +397,8 @@ search_changed_cb (PtInspector *self)
   const char *text = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
   guint n_graph = pt_graph_view_set_search (self->graph, text);
 
-  pt_device_list_set_search (self->list, text);
+  if (self->list != NULL)
+    pt_device_list_set_search (self->list, text);
   if (*text != '\0' && n_graph == 0)
     gtk_widget_add_css_class (GTK_WIDGET (self->search_entry), "error");
   else
@@ -505,6 +508,25 @@ allow_activated (GtkWidget  *widget,
     pt_selection_set_flags (self->selection, pt_selection_get_flags (self->selection) | flag);
 }
 
+/* The list is made when first shown: most people never open it, and its
+ * column view is a tenth of the page's cost in the first frame. */
+static void
+ensure_list (PtInspector *self)
+{
+  if (self->list != NULL)
+    return;
+
+  self->list = g_object_new (PT_TYPE_DEVICE_LIST, NULL);
+  gtk_stack_add_titled (self->view_stack, GTK_WIDGET (self->list), "list", _("List"));
+  pt_device_list_set_selection (self->list, self->selection);
+  pt_device_list_set_host (self->list, self->host, self->gpus);
+  pt_device_list_set_search (self->list, gtk_editable_get_text (GTK_EDITABLE (self->search_entry)));
+  self->syncing = TRUE;
+  pt_device_list_set_selected_device (self->list, pt_graph_view_get_selected_device (self->graph));
+  self->syncing = FALSE;
+  g_signal_connect (self->list, "notify::selected-device", G_CALLBACK (list_selected_cb), self);
+}
+
 static void
 pt_inspector_set_view (PtInspector *self,
                        const char  *view)
@@ -519,6 +541,8 @@ pt_inspector_set_view (PtInspector *self,
   g_free (self->view);
   self->view = g_strdup (view);
   graph = showing_graph (self);
+  if (!graph)
+    ensure_list (self);
   gtk_stack_set_visible_child_name (self->view_stack, view);
   gtk_widget_set_sensitive (self->zoom_box, graph);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "inspector.zoom-in", graph);
@@ -896,7 +920,6 @@ pt_inspector_class_init (PtInspectorClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (PT_TYPE_GRAPH_VIEW);
-  g_type_ensure (PT_TYPE_DEVICE_LIST);
   g_type_ensure (PT_TYPE_DEVICE_DETAILS);
   g_type_ensure (PT_TYPE_PLAN_AREA);
 
@@ -908,7 +931,6 @@ pt_inspector_class_init (PtInspectorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PtInspector, flap);
   gtk_widget_class_bind_template_child (widget_class, PtInspector, view_stack);
   gtk_widget_class_bind_template_child (widget_class, PtInspector, graph);
-  gtk_widget_class_bind_template_child (widget_class, PtInspector, list);
   gtk_widget_class_bind_template_child (widget_class, PtInspector, details);
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, search_activate_cb);
@@ -961,7 +983,6 @@ pt_inspector_init (PtInspector *self)
                      self, "view", G_SETTINGS_BIND_DEFAULT);
 
   g_signal_connect (self->graph, "notify::selected-device", G_CALLBACK (graph_selected_cb), self);
-  g_signal_connect (self->list, "notify::selected-device", G_CALLBACK (list_selected_cb), self);
 }
 
 PtSelection *
@@ -988,7 +1009,8 @@ pt_inspector_set_selection (PtInspector *self,
     }
   g_set_object (&self->selection, selection);
   pt_graph_view_set_selection (self->graph, selection);
-  pt_device_list_set_selection (self->list, selection);
+  if (self->list != NULL)
+    pt_device_list_set_selection (self->list, selection);
   if (selection != NULL)
     {
       g_signal_connect (selection, "changed", G_CALLBACK (selection_changed_cb), self);
