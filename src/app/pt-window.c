@@ -22,6 +22,7 @@ struct _PtWindow
 
   AdwToastOverlay      *toast_overlay;
   AdwViewSwitcherTitle *switcher_title;
+  AdwViewSwitcherBar   *switcher_bar;
   GtkStack             *state_stack;
   AdwStatusPage        *error_page;
   AdwViewStack         *view_stack;
@@ -589,6 +590,7 @@ pt_window_class_init (PtWindowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/passthrough/Passthrough/pt-window.ui");
   gtk_widget_class_bind_template_child (widget_class, PtWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, PtWindow, switcher_title);
+  gtk_widget_class_bind_template_child (widget_class, PtWindow, switcher_bar);
   gtk_widget_class_bind_template_child (widget_class, PtWindow, state_stack);
   gtk_widget_class_bind_template_child (widget_class, PtWindow, error_page);
   gtk_widget_class_bind_template_child (widget_class, PtWindow, view_stack);
@@ -601,6 +603,16 @@ pt_window_class_init (PtWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.find", NULL, find_activated);
   gtk_widget_class_install_action (widget_class, "win.attach-vm", NULL, attach_vm_activated);
   gtk_widget_class_install_action (widget_class, "win.shortcuts", NULL, shortcuts_activated);
+}
+
+/* The bottom switcher is for narrow windows: its buttons are made the
+ * first time it is revealed, not for every window's first frame. */
+static void
+switcher_bar_reveal_cb (PtWindow *self)
+{
+  if (adw_view_switcher_bar_get_reveal (self->switcher_bar) &&
+      adw_view_switcher_bar_get_stack (self->switcher_bar) == NULL)
+    adw_view_switcher_bar_set_stack (self->switcher_bar, self->view_stack);
 }
 
 static void
@@ -619,6 +631,8 @@ pt_window_init (PtWindow *self)
   g_signal_connect_object (self->view_stack, "notify::visible-child-name",
                            G_CALLBACK (visible_page_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect (self, "map", G_CALLBACK (map_cb), NULL);
+  g_signal_connect_object (self->switcher_bar, "notify::reveal",
+                           G_CALLBACK (switcher_bar_reveal_cb), self, G_CONNECT_SWAPPED);
 
   drop = gtk_drop_target_new (G_TYPE_FILE, GDK_ACTION_COPY);
   g_signal_connect (drop, "drop", G_CALLBACK (drop_cb), self);
