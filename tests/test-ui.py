@@ -13,7 +13,7 @@
 #    description;
 #  - the list view, made when first shown, has the GPU ticked in the wizard;
 #  - the details pane's rows are named "Address: 0000:01:00.0" and copy
-#    their value when activated;
+#    their value when activated (read back from the X clipboard);
 #  - the main menu opens the shortcuts window, named "Keyboard Shortcuts";
 #  - nothing under the host root changed (nothing was applied), and the app
 #    printed no GLib warning or critical (G_DEBUG=fatal-criticals would
@@ -207,6 +207,10 @@ def run_steps(s, proc):
         copied = s.wait_for(lambda: any(s.name_of(n) == "Copied" for n in s.walk(frame, max_depth=7)),
                             timeout=15)
         ok(copied, "activating it copies the value (the \"Copied\" toast)")
+        # What another program pastes is the row's value.
+        pasted = s.wait_for(lambda: s.clipboard_text(timeout=5) == "0000:01:00.0", timeout=15)
+        ok(pasted, "the clipboard then holds the address, as another program would paste it",
+           repr(s.clipboard_text(timeout=5)))
 
     # The list view is made when it is first shown, with the window's
     # selection: the GTX 970 ticked in the wizard is ticked there too.

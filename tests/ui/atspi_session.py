@@ -314,6 +314,35 @@ def click(node):
     Atspi.generate_mouse_event(x + width // 2, y + height // 2, "b1c")
 
 
+def clipboard_text(timeout=10):
+    """The text on the session's clipboard, read as another X client would
+    (GDK 4 from gir1.2-gtk-4.0), or None if none arrives in time: the app
+    that copied it must answer while this waits."""
+    gi.require_version("Gdk", "4.0")
+    from gi.repository import Gdk, GLib
+
+    display = Gdk.Display.open(os.environ["DISPLAY"])
+    if display is None:
+        raise SessionError("cannot open the session's display %r" % os.environ.get("DISPLAY"))
+    loop = GLib.MainLoop()
+    result = {}
+
+    def done(clipboard, res):
+        try:
+            result["text"] = clipboard.read_text_finish(res)
+        except GLib.Error as e:
+            result["error"] = e.message
+        loop.quit()
+
+    display.get_clipboard().read_text_async(None, done)
+    source = GLib.timeout_add(int(timeout * 1000), loop.quit)
+    loop.run()
+    if "text" in result or "error" in result:
+        GLib.source_remove(source)
+    display.close()
+    return result.get("text")
+
+
 def dump(root, file=None):
     for node in walk(root):
         depth = 0
