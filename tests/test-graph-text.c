@@ -178,6 +178,30 @@ test_draw (void)
   g_assert_cmpfloat (width, <=, 121);
 }
 
+/* At the start of the line in either direction, as a GtkLabel with xalign
+ * 0: on the right in a right-to-left window. */
+static void
+test_direction (void)
+{
+  for (guint i = 0; i < 2; i++)
+    {
+      GtkWidget *text = pt_graph_text_new ("GPU");
+      g_autoptr(GPtrArray) runs = NULL;
+      graphene_rect_t bounds;
+      float width;
+
+      gtk_widget_set_direction (text, i == 0 ? GTK_TEXT_DIR_LTR : GTK_TEXT_DIR_RTL);
+      draw_runs (text, 1000, &width, &runs);
+      gsk_render_node_get_bounds (g_ptr_array_index (runs, 0), &bounds);
+      g_test_message ("%s: text from %.1f to %.1f", i == 0 ? "ltr" : "rtl",
+                      bounds.origin.x, bounds.origin.x + bounds.size.width);
+      if (i == 0)
+        g_assert_cmpfloat (bounds.origin.x, <, 10);
+      else
+        g_assert_cmpfloat (bounds.origin.x + bounds.size.width, >, 990);
+    }
+}
+
 /* A node dims what a function is after its group, as a .dim-label would:
  * the text's colour at 0.55 of its alpha, whatever the style's colour is.
  * The accessible label is the whole line. */
@@ -227,6 +251,7 @@ main (int   argc,
   g_test_add_func ("/graph-text/height", test_height);
   g_test_add_func ("/graph-text/no-width", test_no_width);
   g_test_add_func ("/graph-text/draw", test_draw);
+  g_test_add_func ("/graph-text/direction", test_direction);
   g_test_add_func ("/graph-text/aside", test_aside);
 
   return g_test_run ();

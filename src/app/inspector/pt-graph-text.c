@@ -8,8 +8,10 @@
  *
  * GtkLabel lays its text out to measure it, and GtkInscription (GTK 4.8),
  * which also measures from metrics, asks Pango for them at every measure,
- * and Pango shapes a sample sentence each time: together two thirds of the
- * cost of making the nodes of the inspector's first frame. */
+ * and Pango shapes a sample sentence each time. Measuring the 19 nodes of
+ * the inspector's first frame on the bench's server took 36 million
+ * instructions with GtkLabel, 20 million with GtkInscription and 14 million
+ * with this (callgrind); what is left is their style. */
 #define G_LOG_DOMAIN "passthrough"
 
 #include "config.h"
@@ -86,6 +88,7 @@ pt_graph_text_snapshot (GtkWidget   *widget,
 {
   PtGraphText *self = PT_GRAPH_TEXT (widget);
   int width = gtk_widget_get_width (widget);
+  gboolean rtl = gtk_widget_get_direction (widget) == GTK_TEXT_DIR_RTL;
   PangoRectangle logical;
 
   if (self->text == NULL || self->text[0] == '\0' || width <= 0)
@@ -110,15 +113,19 @@ pt_graph_text_snapshot (GtkWidget   *widget,
           pango_layout_set_attributes (self->layout, attrs);
           pango_attr_list_unref (attrs);
         }
+      pango_layout_set_alignment (self->layout, rtl ? PANGO_ALIGN_RIGHT : PANGO_ALIGN_LEFT);
       pango_layout_set_ellipsize (self->layout, PANGO_ELLIPSIZE_END);
       pango_layout_set_single_paragraph_mode (self->layout, TRUE);
     }
   pango_layout_set_width (self->layout, width * PANGO_SCALE);
   pango_layout_get_pixel_extents (self->layout, NULL, &logical);
 
+  /* Placed as GtkLabel places a label with xalign 0: at the start of the
+   * line in either direction, whichever way the text itself runs. */
   G_GNUC_BEGIN_IGNORE_DEPRECATIONS
   gtk_snapshot_render_layout (snapshot, gtk_widget_get_style_context (widget),
-                              0, floor ((gtk_widget_get_height (widget) - logical.height) / 2.0),
+                              floor ((rtl ? width - logical.width : 0) - logical.x),
+                              floor ((gtk_widget_get_height (widget) - logical.height) / 2.0),
                               self->layout);
   G_GNUC_END_IGNORE_DEPRECATIONS
 }
