@@ -12,6 +12,8 @@
 #    group 1, clean" (its verdict), without the same words again as its
 #    description;
 #  - the list view, made when first shown, has the GPU ticked in the wizard;
+#  - a snapshot that is not JSON gets a page that says why and how to make
+#    a new one, whose Try Again reads it again;
 #  - the details pane's rows are named "Address: 0000:01:00.0" and copy
 #    their value when activated (read back from the X clipboard);
 #  - the main menu opens the shortcuts window, named "Keyboard Shortcuts";
@@ -88,6 +90,7 @@ def main():
                             stdout=errlog, stderr=subprocess.STDOUT)
     try:
         run_steps(s, proc)
+        run_error(s, app_bin, env, tmp)
     except s.SessionError as e:
         ok(False, "the UI answered as expected", e)
     finally:
@@ -108,6 +111,40 @@ def main():
         subprocess.run(["rm", "-rf", tmp])
 
     return finish()
+
+
+def run_error(s, app_bin, env, tmp):
+    """A second window, on a snapshot that is not JSON: the page that says
+    why, with the parser's words and a Try Again button that reads it
+    again. The page is made only when it is needed."""
+    bad = os.path.join(tmp, "truncated.json")
+    with open(bad, "w") as f:
+        f.write('{"format": "passthrough-host-snapshot", "version": 1, "host": {')
+    log = open(os.path.join(tmp, "error-app.stderr"), "w+")
+    proc = subprocess.Popen([app_bin, "--snapshot", bad], env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        app = s.find_app("passthrough", timeout=60, pid=proc.pid)
+        frame = s.find(app, role="frame", timeout=30)
+        s.find(frame, name="Cannot Read This Host", timeout=30)
+        text = s.all_text(frame)
+        ok("not complete, well-formed JSON" in text and "passthroughctl snapshot" in text,
+           "a snapshot that is not JSON shows why, and how to make a new one", text[-600:])
+        button = s.find(frame, role="push button", name="Try Again", timeout=10, actionable=True)
+        s.activate(button)
+        time.sleep(1)
+        ok(proc.poll() is None and s.find(frame, name="Cannot Read This Host", timeout=15) is not None,
+           "Try Again reads the snapshot again and says the same")
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        log.seek(0)
+        bad_lines = [l for l in log.read().splitlines() if "-WARNING" in l or "-CRITICAL" in l]
+        ok(not bad_lines, "the window with the error printed no GLib warning or critical",
+           "\n".join(bad_lines[:20]))
 
 
 def wizard_step(s, frame):

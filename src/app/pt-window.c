@@ -24,7 +24,7 @@ struct _PtWindow
   AdwViewSwitcherTitle *switcher_title;
   AdwViewSwitcherBar   *switcher_bar;
   GtkStack             *state_stack;
-  AdwStatusPage        *error_page;
+  AdwStatusPage        *error_page;   /* made when first needed */
   AdwViewStack         *view_stack;
   AdwBin               *setup_bin;
   AdwBin               *devices_bin;
@@ -110,6 +110,32 @@ pt_window_show_host (PtWindow *self,
   g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, run_test_hooks_idle, g_object_ref (self), g_object_unref);
 }
 
+/* The error page is made the first time a host cannot be read: most
+ * windows never show it. */
+static void
+show_error (PtWindow   *self,
+            const char *message)
+{
+  if (self->error_page == NULL)
+    {
+      GtkWidget *button = gtk_button_new_with_mnemonic (_("_Try Again"));
+
+      gtk_widget_set_halign (button, GTK_ALIGN_CENTER);
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "win.reload");
+      gtk_widget_add_css_class (button, "pill");
+      gtk_widget_add_css_class (button, "suggested-action");
+      /* GTK 4.8 would name it "_Try Again Try Again". */
+      gtk_accessible_reset_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL);
+      self->error_page = ADW_STATUS_PAGE (adw_status_page_new ());
+      adw_status_page_set_icon_name (self->error_page, "dialog-error-symbolic");
+      adw_status_page_set_title (self->error_page, _("Cannot Read This Host"));
+      adw_status_page_set_child (self->error_page, button);
+      gtk_stack_add_named (self->state_stack, GTK_WIDGET (self->error_page), "error");
+    }
+  adw_status_page_set_description (self->error_page, message);
+  gtk_stack_set_visible_child_name (self->state_stack, "error");
+}
+
 static void
 load_cb (GObject      *source,
          GAsyncResult *result,
@@ -124,8 +150,7 @@ load_cb (GObject      *source,
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
-      adw_status_page_set_description (self->error_page, error->message);
-      gtk_stack_set_visible_child_name (self->state_stack, "error");
+      show_error (self, error->message);
       return;
     }
 
@@ -441,7 +466,10 @@ screenshot_tick_cb (GtkWidget     *widget,
   PtWindow *self = PT_WINDOW (widget);
   guint frames = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (self), "pt-screenshot-frames"));
 
-  if (pt_window_get_host (self) == NULL || frames++ < 45)
+  /* A host shown, or the page that says why none can be. */
+  if ((pt_window_get_host (self) == NULL &&
+       g_strcmp0 (gtk_stack_get_visible_child_name (self->state_stack), "error") != 0) ||
+      frames++ < 45)
     {
       g_object_set_data (G_OBJECT (self), "pt-screenshot-frames", GUINT_TO_POINTER (frames));
       return G_SOURCE_CONTINUE;
@@ -592,7 +620,6 @@ pt_window_class_init (PtWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PtWindow, switcher_title);
   gtk_widget_class_bind_template_child (widget_class, PtWindow, switcher_bar);
   gtk_widget_class_bind_template_child (widget_class, PtWindow, state_stack);
-  gtk_widget_class_bind_template_child (widget_class, PtWindow, error_page);
   gtk_widget_class_bind_template_child (widget_class, PtWindow, view_stack);
   gtk_widget_class_bind_template_child (widget_class, PtWindow, setup_bin);
   gtk_widget_class_bind_template_child (widget_class, PtWindow, devices_bin);
