@@ -6,6 +6,7 @@
 #  - the window comes up on the setup wizard and every step can be left with
 #    the button a screen reader calls "Next";
 #  - on "Choose GPU" the GTX 970 is ticked by its accessible name;
+#  - buttons are named as they read, without a mnemonic's underscore;
 #  - the Review page shows the diff with `iommu=pt` and the planned
 #    `vfio-pci.ids=10de:13c2,10de:0fbb`, and the kernel arguments;
 #  - the device inspector names the GPU node "GeForce GTX 970, 01:00.0,
@@ -211,6 +212,15 @@ def run_steps(s, proc):
        "\n".join(l for l in text.splitlines() if l.startswith(("+", "-")))[:2000])
     ok("etc/default/grub" in text, "Review names the file it would change (etc/default/grub)")
     ok("mkinitcpio" in text, "Review names the initramfs system (mkinitcpio) for this Manjaro host")
+
+    # Buttons are named as they read, without the mnemonic's underscore
+    # (GTK 4.8 would say "_Apply Changes Apply Changes"). Every page of the
+    # wizard is in the tree by now, shown or not.
+    buttons = [s.name_of(n) for n in s.walk(frame) if s.role_name(n) in ("push button", "toggle button")]
+    raw = [b for b in buttons if "_" in b]
+    ok(buttons and not raw and "Apply Changes" in buttons and "Back" in buttons,
+       "the wizard's %d buttons are named as they read (\"Apply Changes\", not \"_Apply Changes Apply Changes\")"
+       % len(buttons), ", ".join(raw or buttons))
 
     # The device inspector: the GPU node speaks its verdict.
     tab = s.find(frame, role="page tab", name="Devices", timeout=10)

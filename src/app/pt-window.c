@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 #include <stdio.h>
 
+#include "pt-mnemonic.h"
 #include "pt-debug.h"
 #include "pt-host-loader.h"
 #include "pt-inspector.h"
@@ -124,8 +125,7 @@ show_error (PtWindow   *self,
       gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "win.reload");
       gtk_widget_add_css_class (button, "pill");
       gtk_widget_add_css_class (button, "suggested-action");
-      /* GTK 4.8 would name it "_Try Again Try Again". */
-      gtk_accessible_reset_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL);
+      pt_mnemonic_fix_button (GTK_BUTTON (button));
       self->error_page = ADW_STATUS_PAGE (adw_status_page_new ());
       adw_status_page_set_icon_name (self->error_page, "dialog-error-symbolic");
       adw_status_page_set_title (self->error_page, _("Cannot Read This Host"));

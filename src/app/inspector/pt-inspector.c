@@ -14,6 +14,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "pt-mnemonic.h"
 #include "pt-application.h"
 #include "pt-device-details.h"
 #include "pt-device-list.h"
@@ -116,9 +117,7 @@ add_risk (PtInspector *self,
   add_plan_row (self, "dialog-warning-symbolic", "warning", text, NULL);
 }
 
-/* A button of the plan area for @action. GTK 4.8 names a button made with
- * a mnemonic by its raw label ("_Untick All") and by its label child
- * together; only the child's text is kept, as a screen reader should say it. */
+/* A button of the plan area for @action, named as it reads (pt-mnemonic.h). */
 static GtkWidget *
 plan_button_new (const char *mnemonic,
                  const char *action)
@@ -127,7 +126,7 @@ plan_button_new (const char *mnemonic,
 
   gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
   gtk_actionable_set_action_name (GTK_ACTIONABLE (button), action);
-  gtk_accessible_reset_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL);
+  pt_mnemonic_fix_button (GTK_BUTTON (button));
   return button;
 }
 

@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 #include <stdio.h>
 
+#include "pt-mnemonic.h"
 #include "pt-application.h"
 #include "pt-debug.h"
 #include "pt-vm.h"
@@ -221,6 +222,7 @@ set_action_label (PtVmDialog *self,
                   const char *accessible_name)
 {
   gtk_button_set_label (self->action_button, label);
+  pt_mnemonic_fix_button (self->action_button);
   set_accessible_name (GTK_WIDGET (self->action_button), accessible_name);
 }
 
@@ -1532,6 +1534,7 @@ static void
 pt_vm_dialog_init (PtVmDialog *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  pt_mnemonic_fix_buttons (GTK_WIDGET (self));
 
   self->domain_group = g_object_ref_sink (GTK_CHECK_BUTTON (gtk_check_button_new ()));
   /* A screen reader reads why a name is refused along with the name. */

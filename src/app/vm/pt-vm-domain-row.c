@@ -7,6 +7,7 @@
 
 #include <glib/gi18n.h>
 
+#include "pt-mnemonic.h"
 #include "pt-vm-domain-row.h"
 
 struct _PtVmDomainRow
@@ -92,6 +93,7 @@ static void
 pt_vm_domain_row_init (PtVmDomainRow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  pt_mnemonic_fix_buttons (GTK_WIDGET (self));
 }
 
 static char *

@@ -11,6 +11,7 @@
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 
+#include "pt-mnemonic.h"
 #include "pt-wizard-apply-page.h"
 
 struct _PtWizardApplyPage
@@ -174,6 +175,7 @@ pt_wizard_apply_page_update (PtWizardPage *page)
 
   gtk_widget_set_sensitive (GTK_WIDGET (self->apply_button), can_apply && !applying && !applied);
   gtk_button_set_label (self->apply_button, applied ? _("Applied") : _("_Apply Changes"));
+  pt_mnemonic_fix_button (self->apply_button);
   pt_wizard_page_set_complete (page, applied);
 }
 
@@ -377,6 +379,7 @@ pt_wizard_apply_page_init (PtWizardApplyPage *self)
   GSettings *settings;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  pt_mnemonic_fix_buttons (GTK_WIDGET (self));
 
   settings = pt_wizard_page_get_settings (PT_WIZARD_PAGE (self));
   if (settings != NULL)

@@ -8,6 +8,7 @@
 
 #include <glib/gi18n.h>
 
+#include "pt-mnemonic.h"
 #include "pt-checks.h"
 #include "pt-firmware.h"
 #include "pt-wizard-firmware-page.h"
@@ -278,4 +279,5 @@ static void
 pt_wizard_firmware_page_init (PtWizardFirmwarePage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  pt_mnemonic_fix_buttons (GTK_WIDGET (self));
 }

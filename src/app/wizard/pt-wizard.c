@@ -14,6 +14,7 @@
 #include <json-glib/json-glib.h>
 #include <polkit/polkit.h>
 
+#include "pt-mnemonic.h"
 #include "pt-application.h"
 #include "pt-debug.h"
 #include "pt-helper-client.h"
@@ -663,6 +664,7 @@ pt_wizard_init (PtWizard *self)
   GtkWidget *child;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  pt_mnemonic_fix_buttons (GTK_WIDGET (self));
 
   /* GTK 4.8 names a button by its accessible label and its label child
    * together ("Next Next"); the navigation buttons keep one name. */
