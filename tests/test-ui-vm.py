@@ -45,7 +45,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "ui"))
-from uitest import app_env, finish, host_root, ok  # noqa: E402
+from uitest import app_env, finish, host_root, ok, stop_app  # noqa: E402
 
 
 DIALOG_TITLE = "Add GPU to a Virtual Machine"
@@ -150,19 +150,7 @@ def run_app(s, app_bin, root, tmp, env, steps, label):
     except s.SessionError as e:
         ok(False, "%s: the UI answered as expected" % label, e)
     finally:
-        alive = proc.poll() is None
-        if alive:
-            proc.terminate()
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-        errlog.seek(0)
-        output = errlog.read()
-        ok(alive, "%s: the app was still running at the end (no fatal critical)" % label,
-           output[-3000:])
-        bad = [l for l in output.splitlines() if "-WARNING" in l or "-CRITICAL" in l or "Gtk-WARNING" in l]
-        ok(not bad, "%s: the app printed no GLib warning or critical" % label, "\n".join(bad[:20]))
+        stop_app(proc, errlog, "%s: the app" % label)
 
 
 def wait_for_text(s, node, predicate, timeout=20):

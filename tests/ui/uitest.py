@@ -19,6 +19,25 @@ def ok(cond, what, detail=""):
     return cond
 
 
+def stop_app(proc, log, what):
+    """Ends the app started with its output in the file log, and checks what
+    a person would not see: that it was still running (G_DEBUG=fatal-
+    criticals would have ended it) and printed no GLib warning or critical.
+    what names the app's run in the TAP lines."""
+    alive = proc.poll() is None
+    if alive:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    log.seek(0)
+    output = log.read()
+    ok(alive, "%s was still running at the end (no fatal critical)" % what, output[-3000:])
+    bad = [l for l in output.splitlines() if "-WARNING" in l or "-CRITICAL" in l]
+    ok(not bad, "%s printed no GLib warning or critical" % what, "\n".join(bad[:20]))
+
+
 def finish():
     """Prints the TAP plan; the exit status for main()."""
     print("1..%d" % len(results))
