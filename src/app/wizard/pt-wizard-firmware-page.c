@@ -8,7 +8,6 @@
 
 #include <glib/gi18n.h>
 
-#include "pt-mnemonic.h"
 #include "pt-checks.h"
 #include "pt-firmware.h"
 #include "pt-wizard-firmware-page.h"
@@ -279,5 +278,4 @@ static void
 pt_wizard_firmware_page_init (PtWizardFirmwarePage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
-  pt_mnemonic_fix_buttons (GTK_WIDGET (self));
 }

@@ -8,7 +8,6 @@
 
 #include <glib/gi18n.h>
 
-#include "pt-mnemonic.h"
 #include "pt-verdict.h"
 #include "pt-window.h"
 #include "pt-wizard-gpu-page.h"
@@ -265,5 +264,4 @@ pt_wizard_gpu_page_init (PtWizardGpuPage *self)
 {
   self->checks = g_ptr_array_new ();
   gtk_widget_init_template (GTK_WIDGET (self));
-  pt_mnemonic_fix_buttons (GTK_WIDGET (self));
 }

@@ -11,6 +11,7 @@
 #include <json-glib/json-glib.h>
 
 #include "pt-application.h"
+#include "pt-mnemonic.h"
 #include "pt-text-row.h"
 #include "pt-tooltip.h"
 #include "pt-window.h"
@@ -63,6 +64,15 @@ pt_wizard_page_dispose (GObject *object)
   g_clear_object (&priv->permission);
 
   G_OBJECT_CLASS (pt_wizard_page_parent_class)->dispose (object);
+}
+
+/* Every page's template is built by now: its buttons with a mnemonic get
+ * the names they read with (pt-mnemonic.h). */
+static void
+pt_wizard_page_constructed (GObject *object)
+{
+  G_OBJECT_CLASS (pt_wizard_page_parent_class)->constructed (object);
+  pt_mnemonic_fix_buttons (GTK_WIDGET (object));
 }
 
 static void
@@ -146,6 +156,7 @@ pt_wizard_page_class_init (PtWizardPageClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
+  object_class->constructed = pt_wizard_page_constructed;
   object_class->dispose = pt_wizard_page_dispose;
   GTK_WIDGET_CLASS (klass)->map = pt_wizard_page_map;
   object_class->finalize = pt_wizard_page_finalize;

@@ -8,7 +8,6 @@
 
 #include <glib/gi18n.h>
 
-#include "pt-mnemonic.h"
 #include "pt-wizard-reboot-page.h"
 
 struct _PtWizardRebootPage
@@ -150,5 +149,4 @@ static void
 pt_wizard_reboot_page_init (PtWizardRebootPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
-  pt_mnemonic_fix_buttons (GTK_WIDGET (self));
 }

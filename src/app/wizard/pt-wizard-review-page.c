@@ -11,7 +11,6 @@
 #include <string.h>
 #include <glib/gi18n.h>
 
-#include "pt-mnemonic.h"
 #include "pt-bootconf.h"
 #include "pt-trial.h"
 #include "pt-verdict.h"
@@ -546,7 +545,6 @@ pt_wizard_review_page_init (PtWizardReviewPage *self)
   GSettings *settings;
 
   gtk_widget_init_template (GTK_WIDGET (self));
-  pt_mnemonic_fix_buttons (GTK_WIDGET (self));
 
   settings = pt_wizard_page_get_settings (PT_WIZARD_PAGE (self));
   if (settings != NULL)

@@ -9,7 +9,6 @@
 
 #include <glib/gi18n.h>
 
-#include "pt-mnemonic.h"
 #include "pt-wizard-verify-page.h"
 
 struct _PtWizardVerifyPage
@@ -295,7 +294,6 @@ pt_wizard_verify_page_init (PtWizardVerifyPage *self)
   GSettings *settings;
 
   gtk_widget_init_template (GTK_WIDGET (self));
-  pt_mnemonic_fix_buttons (GTK_WIDGET (self));
 
   settings = pt_wizard_page_get_settings (PT_WIZARD_PAGE (self));
   if (settings != NULL)

@@ -7,7 +7,6 @@
 
 #include <glib/gi18n.h>
 
-#include "pt-mnemonic.h"
 #include "pt-window.h"
 #include "pt-wizard-vm-page.h"
 
@@ -66,5 +65,4 @@ static void
 pt_wizard_vm_page_init (PtWizardVmPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
-  pt_mnemonic_fix_buttons (GTK_WIDGET (self));
 }
