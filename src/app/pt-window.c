@@ -9,10 +9,10 @@
 #include <glib/gi18n.h>
 #include <stdio.h>
 
-#include "pt-mnemonic.h"
 #include "pt-debug.h"
 #include "pt-host-loader.h"
 #include "pt-inspector.h"
+#include "pt-mnemonic.h"
 #include "pt-vm-module.h"
 #include "pt-window.h"
 #include "pt-wizard.h"

@@ -14,13 +14,13 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
-#include "pt-mnemonic.h"
 #include "pt-application.h"
 #include "pt-device-details.h"
 #include "pt-device-list.h"
 #include "pt-graph-node.h"
 #include "pt-graph-view.h"
 #include "pt-inspector.h"
+#include "pt-mnemonic.h"
 #include "pt-plan-area.h"
 #include "pt-quirks.h"
 #include "pt-text-row.h"
@@ -520,9 +520,7 @@ ensure_list (PtInspector *self)
   pt_device_list_set_selection (self->list, self->selection);
   pt_device_list_set_host (self->list, self->host, self->gpus);
   pt_device_list_set_search (self->list, gtk_editable_get_text (GTK_EDITABLE (self->search_entry)));
-  self->syncing = TRUE;
   pt_device_list_set_selected_device (self->list, pt_graph_view_get_selected_device (self->graph));
-  self->syncing = FALSE;
   g_signal_connect (self->list, "notify::selected-device", G_CALLBACK (list_selected_cb), self);
 }
 

@@ -10,9 +10,9 @@
 #include <glib/gi18n.h>
 #include <stdio.h>
 
-#include "pt-mnemonic.h"
 #include "pt-application.h"
 #include "pt-debug.h"
+#include "pt-mnemonic.h"
 #include "pt-vm.h"
 #include "pt-vm-dialog.h"
 #include "pt-vm-domain-row.h"

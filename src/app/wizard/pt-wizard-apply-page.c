@@ -379,7 +379,6 @@ pt_wizard_apply_page_init (PtWizardApplyPage *self)
   GSettings *settings;
 
   gtk_widget_init_template (GTK_WIDGET (self));
-  pt_mnemonic_fix_buttons (GTK_WIDGET (self));
 
   settings = pt_wizard_page_get_settings (PT_WIZARD_PAGE (self));
   if (settings != NULL)

@@ -14,10 +14,10 @@
 #include <json-glib/json-glib.h>
 #include <polkit/polkit.h>
 
-#include "pt-mnemonic.h"
 #include "pt-application.h"
 #include "pt-debug.h"
 #include "pt-helper-client.h"
+#include "pt-mnemonic.h"
 #include "pt-window.h"
 #include "pt-wizard.h"
 #include "pt-wizard-apply-page.h"
